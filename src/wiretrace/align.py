@@ -1,0 +1,219 @@
+"""Lexical alignment of reused passages between two tokenized texts.
+
+1. Seed: hashed word n-grams shared by both texts (repeats pruned).
+2. Runs: seeds on one diagonal with consecutive positions form exact runs.
+3. Select: longest runs first, each word used once per side (so passages are
+   disjoint and reordered paragraphs each find their own counterpart).
+4. Chain: runs that follow each other on both sides within ``max_gap`` words
+   merge across small edits; the gaps get a word-level Levenshtein alignment,
+   so the cost is linear in the passage length, never quadratic in the text.
+5. Extend each chain word by word, then split it at paragraph breaks of
+   either text so a passage never bridges unrelated paragraphs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from .config import CompareConfig
+from .fingerprint import ngram_hashes, seed_mask
+from .normalize import Tokens
+from .records import Passage
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Aligned word ranges ``a[a0:a1]`` ~ ``b[b0:b1]`` with their edit count."""
+
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+    matched: int
+    edits: int
+
+
+def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(i, j)`` where a's and b's n-grams starting there are equal."""
+    ga, gb = ngram_hashes(a.ids, n), ngram_hashes(b.ids, n)
+    if len(ga) == 0 or len(gb) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ia = np.flatnonzero(seed_mask(a, n))
+    ib = np.flatnonzero(seed_mask(b, n))
+    va, vb = ga[ia], gb[ib]
+    # Prune n-grams repeated inside either text: they cost |a|x|b| pairs and
+    # are formulae ("said in a statement") rather than evidence.
+    ua, ca = np.unique(va, return_counts=True)
+    ub, cb = np.unique(vb, return_counts=True)
+    common = np.intersect1d(ua[ca <= max_repeats], ub[cb <= max_repeats], assume_unique=True)
+    if len(common) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    ia, va = ia[np.isin(va, common)], va[np.isin(va, common)]
+    keep_b = np.isin(vb, common)
+    ib, vb = ib[keep_b], vb[keep_b]
+    order = np.argsort(vb, kind="stable")
+    sb, ob = vb[order], ib[order]
+    lo = np.searchsorted(sb, va, "left")
+    hi = np.searchsorted(sb, va, "right")
+    cnt = hi - lo
+    ai = np.repeat(ia, cnt)
+    within = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    bj = ob[np.repeat(lo, cnt) + within]
+    return ai, bj
+
+
+def diagonal_runs(ai: np.ndarray, bj: np.ndarray, n: int) -> np.ndarray:
+    """Maximal exact runs as rows ``(a0, a1, b0, b1)`` (word ranges, half-open)."""
+    if len(ai) == 0:
+        return np.zeros((0, 4), np.int64)
+    d = bj - ai
+    order = np.lexsort((ai, d))
+    ai, d = ai[order], d[order]
+    brk = np.ones(len(ai), dtype=bool)
+    brk[1:] = (d[1:] != d[:-1]) | (ai[1:] != ai[:-1] + 1)
+    starts = np.flatnonzero(brk)
+    ends = np.r_[starts[1:], len(ai)] - 1
+    a0 = ai[starts]
+    a1 = ai[ends] + n
+    b0 = a0 + d[starts]
+    return np.stack([a0, a1, b0, b0 + (a1 - a0)], axis=1)
+
+
+def select_runs(runs: np.ndarray, na: int, nb: int, min_len: int) -> list[tuple[int, int, int, int]]:
+    """Longest runs first; each word used at most once on each side."""
+    if len(runs) == 0:
+        return []
+    used_a = np.zeros(na, dtype=bool)
+    used_b = np.zeros(nb, dtype=bool)
+    order = np.argsort(-(runs[:, 1] - runs[:, 0]), kind="stable")
+    out = []
+    for a0, a1, b0, b1 in runs[order].tolist():
+        free = ~(used_a[a0:a1] | used_b[b0:b1])
+        if not free.all():
+            # keep the longest free stretch of a partly covered run
+            if not free.any():
+                continue
+            edges = np.diff(np.r_[0, free.astype(np.int8), 0])
+            s = np.flatnonzero(edges == 1)
+            e = np.flatnonzero(edges == -1)
+            k = int(np.argmax(e - s))
+            a0, a1, b0, b1 = a0 + s[k], a0 + e[k], b0 + s[k], b0 + e[k]
+        if a1 - a0 < min_len:
+            continue
+        used_a[a0:a1] = True
+        used_b[b0:b1] = True
+        out.append((int(a0), int(a1), int(b0), int(b1)))
+    out.sort()
+    return out
+
+
+def chain_runs(runs: list[tuple[int, int, int, int]], a: Tokens, b: Tokens, max_gap: int) -> list[list[tuple[int, int, int, int]]]:
+    """Group runs (sorted by a0) into chains that advance on both sides with small gaps."""
+    chains: list[list[tuple[int, int, int, int]]] = []
+    open_: list[int] = []
+    for r in runs:
+        a0, _, b0, _ = r
+        best, best_cost = -1, None
+        still_open = []
+        for ci in open_:
+            last = chains[ci][-1]
+            ga, gb = a0 - last[1], b0 - last[3]
+            if ga > max_gap:
+                continue  # runs come in a order: this chain can never grow again
+            still_open.append(ci)
+            if 0 <= ga and 0 <= gb <= max_gap and abs(ga - gb) <= max_gap:
+                if a.boiler[last[1]:a0].any() or b.boiler[last[3]:b0].any():
+                    continue
+                cost = ga + gb
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = ci, cost
+        open_ = still_open
+        if best >= 0:
+            chains[best].append(r)
+        else:
+            chains.append([r])
+            open_.append(len(chains) - 1)
+    return chains
+
+
+def _chain_pairs(chain, a: Tokens, b: Tokens, used_a: np.ndarray, used_b: np.ndarray) -> list[tuple[int, int]]:
+    """All matched word pairs of a chain: runs, aligned gaps and extended ends."""
+    pairs: list[tuple[int, int]] = []
+    for k, (a0, a1, b0, b1) in enumerate(chain):
+        if k:
+            pa, pb = chain[k - 1][1], chain[k - 1][3]
+            if a0 > pa and b0 > pb:
+                for op in Levenshtein.opcodes(a.forms[pa:a0], b.forms[pb:b0]):
+                    if op.tag == "equal":
+                        pairs.extend(zip(range(pa + op.src_start, pa + op.src_end),
+                                         range(pb + op.dest_start, pb + op.dest_end)))
+        pairs.extend(zip(range(a0, a1), range(b0, b1)))
+    # extend on both ends while words agree and are still free
+    i, j = pairs[0]
+    left = []
+    while i > 0 and j > 0 and not used_a[i - 1] and not used_b[j - 1] \
+            and a.ids[i - 1] == b.ids[j - 1] and not a.boiler[i - 1] and not b.boiler[j - 1]:
+        i, j = i - 1, j - 1
+        left.append((i, j))
+    i, j = pairs[-1]
+    right = []
+    while i + 1 < len(a) and j + 1 < len(b) and not used_a[i + 1] and not used_b[j + 1] \
+            and a.ids[i + 1] == b.ids[j + 1] and not a.boiler[i + 1] and not b.boiler[j + 1]:
+        i, j = i + 1, j + 1
+        right.append((i, j))
+    return left[::-1] + pairs + right
+
+
+def _split_at_paragraphs(pairs: list[tuple[int, int]], a: Tokens, b: Tokens) -> list[list[tuple[int, int]]]:
+    arr = np.asarray(pairs, dtype=np.int64)
+    pa, pb = a.para[arr[:, 0]], b.para[arr[:, 1]]
+    cuts = np.flatnonzero((pa[1:] != pa[:-1]) | (pb[1:] != pb[:-1])) + 1
+    if len(cuts) == 0:
+        return [pairs]
+    bounds = [0, *cuts.tolist(), len(pairs)]
+    return [pairs[s:e] for s, e in zip(bounds, bounds[1:])]
+
+
+def align_blocks(a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Block]:
+    """Aligned word blocks between two texts, disjoint on each side, sorted by a0."""
+    n = cfg.ngram
+    if len(a) < n or len(b) < n:
+        return []
+    ai, bj = seed_pairs(a, b, n, cfg.max_ngram_repeats)
+    runs = select_runs(diagonal_runs(ai, bj, n), len(a), len(b), n)
+    used_a = np.zeros(len(a), dtype=bool)
+    used_b = np.zeros(len(b), dtype=bool)
+    for a0, a1, b0, b1 in runs:
+        used_a[a0:a1] = True
+        used_b[b0:b1] = True
+    blocks: list[Block] = []
+    for chain in chain_runs(runs, a, b, cfg.max_gap):
+        pairs = _chain_pairs(chain, a, b, used_a, used_b)
+        for i, j in pairs:
+            used_a[i] = used_b[j] = True
+        for piece in _split_at_paragraphs(pairs, a, b):
+            if len(piece) < cfg.min_passage_words:
+                continue
+            a0, a1 = piece[0][0], piece[-1][0] + 1
+            b0, b1 = piece[0][1], piece[-1][1] + 1
+            # words inside the span that are not matched are the edits
+            edits = max(a1 - a0, b1 - b0) - len(piece)
+            blocks.append(Block(a0, a1, b0, b1, len(piece), edits))
+    blocks.sort(key=lambda blk: blk.a0)
+    return blocks
+
+
+def blocks_to_passages(blocks: list[Block], a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Passage]:
+    """Turn word blocks into character-offset passages with kind and score."""
+    out = []
+    for blk in blocks:
+        a_s, a_e = a.span(blk.a0, blk.a1)
+        b_s, b_e = b.span(blk.b0, blk.b1)
+        length = max(blk.a1 - blk.a0, blk.b1 - blk.b0)
+        rate = blk.edits / length if length else 0.0
+        kind = "verbatim" if rate <= cfg.verbatim_max_edit_rate else "edited"
+        out.append(Passage(a_s, a_e, b_s, b_e, kind, round(1.0 - rate, 4), blk.matched, round(rate, 4)))
+    return out

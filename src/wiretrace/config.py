@@ -1,0 +1,81 @@
+"""One typed configuration, with every default in one place.
+
+Defaults are the best general setting for news; they were chosen by
+measurement on the dev data (see BENCHMARKS.md and docs in README.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+
+
+@dataclass(frozen=True, slots=True)
+class CompareConfig:
+    """Options for :func:`wiretrace.compare`.
+
+    >>> CompareConfig().ngram
+    3
+    """
+
+    #: words per seed n-gram
+    ngram: int = 3
+    #: an n-gram occurring more often than this inside one text is not used as a seed
+    max_ngram_repeats: int = 8
+    #: largest edit (in words, on either side) a passage may bridge
+    max_gap: int = 8
+    #: fewest matched words for a passage to be reported
+    min_passage_words: int = 6
+    #: a passage whose word edit rate is at most this is "verbatim"
+    verbatim_max_edit_rate: float = 0.0
+    #: derived-side coverage at or above this is "wholly-derived"
+    wholly_derived_coverage: float = 0.7
+    #: derived-side coverage at or above this is "partially-derived"
+    partially_derived_coverage: float = 0.03
+    #: suppress bylines, credit lines, datelines and masthead text
+    strip_boilerplate: bool = True
+    #: use the sentence-embedding pass when the semantic extra is installed
+    semantic: bool = True
+    #: cosine (0..1) at which two sentences may be a paraphrase
+    paraphrase_min_cosine: float = 0.72
+
+    def replace(self, **changes) -> "CompareConfig":
+        """Return a copy with some fields changed; unknown names raise ConfigError."""
+        from .errors import ConfigError
+
+        names = {f.name for f in fields(self)}
+        bad = sorted(set(changes) - names)
+        if bad:
+            raise ConfigError(f"unknown compare option(s) {bad}; valid options: {sorted(names)}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanConfig:
+    """Options for a corpus scan (local or Spark engine)."""
+
+    compare: CompareConfig = field(default_factory=CompareConfig)
+    #: words per postings n-gram
+    ngram: int = 5
+    #: drop n-grams found in more documents than this (boilerplate, formulae)
+    max_df: int = 50
+    #: a candidate pair needs at least this many shared n-grams
+    min_shared: int = 2
+    #: pairs whose similarity reaches this join one story
+    story_similarity: float = 0.35
+    #: documents further apart than this many days never join one story
+    story_max_days: int = 7
+    #: drop passages recurring in at least this many documents of one outlet
+    boilerplate_min_docs: int = 5
+    #: worker processes for alignment (0 = all cores)
+    workers: int = 0
+    #: documents per write batch
+    batch_size: int = 2000
+    #: documents longer than this many characters are truncated (and reported)
+    max_chars: int = 2_000_000
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)

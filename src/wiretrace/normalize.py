@@ -1,0 +1,283 @@
+"""Tokenize and normalize a text, keeping every offset in the original.
+
+Matching happens on word *forms* (NFKC, case-folded, newsroom variants merged),
+but each token remembers the half-open character span it came from, so
+everything built on tokens maps straight back to the caller's text. Words come
+from one regular expression (the fastest correct option we measured, see
+BENCHMARKS.md); sentences come from blingfire, a maintained native sentence
+splitter that returns offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+
+from .boilerplate import boilerplate_spans
+
+# Numbers keep their separators ("10,000", "5.93"); dotted acronyms stay one
+# token ("U.S.", "U.N") because every inner part is a single letter; "%" is a
+# word of its own. Written for speed: see BENCHMARKS.md (tokenize).
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:(?:\.\w(?!\w))+\.?)?|%")
+_LINEBREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*$")
+
+# British → American spellings that show up across wire and newspaper copy.
+_SPELLING = {
+    "colour": "color", "favour": "favor", "honour": "honor", "labour": "labor",
+    "neighbour": "neighbor", "behaviour": "behavior", "harbour": "harbor",
+    "rumour": "rumor", "armour": "armor", "flavour": "flavor", "humour": "humor",
+    "endeavour": "endeavor", "vigour": "vigor", "centre": "center", "theatre": "theater",
+    "metre": "meter", "litre": "liter", "defence": "defense", "offence": "offense",
+    "licence": "license", "programme": "program", "catalogue": "catalog",
+    "travelled": "traveled", "travelling": "traveling", "cancelled": "canceled",
+    "cancelling": "canceling", "modelling": "modeling", "labelled": "labeled",
+    "fuelled": "fueled", "jewellery": "jewelry", "grey": "gray", "tyre": "tire",
+    "aluminium": "aluminum", "analyse": "analyze", "analysed": "analyzed",
+    "paralyse": "paralyze", "sceptic": "skeptic", "sceptical": "skeptical",
+    "manoeuvre": "maneuver", "whilst": "while", "amongst": "among",
+    "pyjamas": "pajamas", "cheque": "check", "counsellor": "counselor",
+    "kilometre": "kilometer", "kilometres": "kilometers", "metres": "meters",
+    "centres": "centers", "colours": "colors", "favours": "favors",
+    "neighbours": "neighbors", "honours": "honors", "rumours": "rumors",
+}
+_ISE_RE = re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$")
+
+
+@lru_cache(maxsize=1 << 16)
+def word_form(raw: str) -> str:
+    """The matching form of one token as it appears in the text.
+
+    >>> word_form("U.S."), word_form("10,000"), word_form("Stabilising")
+    ('us', '10000', 'stabilizing')
+    """
+    form = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    form = form.casefold()
+    if "." in form and not form[0].isdigit():
+        form = form.replace(".", "")
+    elif "," in form and form[0].isdigit():
+        form = form.replace(",", "")
+    if form == "%":
+        return "percent"
+    form = _SPELLING.get(form, form)
+    if len(form) > 6 and "is" in form:
+        form = _ISE_RE.sub(r"iz\1", form)
+    return form
+
+
+@lru_cache(maxsize=1 << 16)
+def form_id(form: str) -> int:
+    """A stable 63-bit id for a word form (the same on every machine and run)."""
+    return xxhash.xxh3_64_intdigest(form.encode("utf-8")) >> 1
+
+
+# Multi-word variants merged into one form: ("per", "cent") → "percent".
+_MERGES: dict[tuple[str, str], str] = {
+    ("per", "cent"): "percent",
+    ("per", "centage"): "percentage",
+}
+
+
+_MERGE_SECOND = {second for _, second in _MERGES}
+_CACHE: dict[str, tuple[str, int]] = {}
+
+
+def _reset_cache() -> dict[str, tuple[str, int]]:
+    _CACHE.clear()
+    return _CACHE
+
+
+def _entry(raw: str) -> tuple[str, int]:
+    f = word_form(raw)
+    e = _CACHE[raw] = (f, form_id(f))
+    return e
+
+
+def _merge_variants(forms, idl, spans, caps):
+    """Join multi-word variants ("per cent") into one token spanning both words."""
+    of, oi, osp, oc = [], [], [], []
+    for f, i, sp, c in zip(forms, idl, spans, caps):
+        if of and (of[-1], f) in _MERGES and sp[0] - osp[-1][1] <= 2:
+            of[-1] = _MERGES[(of[-1], f)]
+            oi[-1] = form_id(of[-1])
+            osp[-1] = (osp[-1][0], sp[1])
+            continue
+        of.append(f)
+        oi.append(i)
+        osp.append(sp)
+        oc.append(c)
+    return of, oi, osp, oc
+
+
+def _join_broken_words(text, forms, idl, spans, caps):
+    """Join words hyphenated across a line break ("gov-\\nernment") into one token."""
+    of, oi, osp, oc = [], [], [], []
+    for f, i, sp, c in zip(forms, idl, spans, caps):
+        if osp and f[:1].islower() and _LINEBREAK_HYPHEN.search(text, osp[-1][1], sp[0]):
+            of[-1] = of[-1] + f
+            oi[-1] = form_id(of[-1])
+            osp[-1] = (osp[-1][0], sp[1])
+            continue
+        of.append(f)
+        oi.append(i)
+        osp.append(sp)
+        oc.append(c)
+    return of, oi, osp, oc
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """Words of one text with their spans, forms and ids.
+
+    ``text[starts[i]:ends[i]]`` is token *i* as written; ``forms[i]`` is what is
+    matched. ``para[i]`` is the paragraph index, ``boiler[i]`` marks tokens inside
+    bylines, credits, datelines and mastheads.
+    """
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+    forms: list[str]
+    ids: np.ndarray
+    para: np.ndarray
+    paragraphs: list[tuple[int, int]]
+    boiler: np.ndarray
+    boilerplate: list[tuple[int, int]]
+    #: token starts with a capital letter as written (names, acronyms)
+    caps: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        """Character span of tokens ``i..j-1`` (``i < j``)."""
+        return int(self.starts[i]), int(self.ends[j - 1])
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs as character spans, stripped of surrounding whitespace.
+
+    Blank lines separate paragraphs when the text has any. Otherwise an
+    indented line starts one (wire copy such as Reuters-21578), and failing
+    that each line is a paragraph unless the lines look hard-wrapped (most end
+    mid-sentence), in which case single newlines are soft breaks.
+
+    >>> paragraph_spans("One.\\nTwo.")
+    [(0, 4), (5, 9)]
+    """
+    if not text.strip():
+        return []
+    if re.search(r"\n[ \t]*\n", text):
+        seps = re.compile(r"\n[ \t]*\n\s*")
+    else:
+        lines = [ln for ln in text.split("\n") if ln.strip()]
+        indented = sum(1 for ln in lines[1:] if re.match(r"[ \t]{2,}\S", ln))
+        if len(lines) > 2 and indented >= 1 and indented < len(lines) - 1:
+            seps = re.compile(r"\n(?=[ \t]{2,}\S)")
+        else:
+            ends_sentence = sum(1 for ln in lines if re.search(r"[.!?:\"'”’)\]]\s*$", ln))
+            if len(lines) > 3 and ends_sentence < 0.5 * len(lines):
+                seps = None
+            else:
+                seps = re.compile(r"\n\s*")
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    pieces = [(m.start(), m.end()) for m in seps.finditer(text)] if seps else []
+    for s, e in pieces + [(len(text), len(text))]:
+        _add_stripped(text, pos, s, spans)
+        pos = e
+    return spans
+
+
+def _add_stripped(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    if e > s:
+        out.append((s, e))
+
+
+def sentence_spans(text: str, paragraphs: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Sentences as character spans; never crosses a paragraph break.
+
+    >>> sentence_spans("He left. She stayed.")
+    [(0, 8), (9, 20)]
+    """
+    import blingfire
+
+    out: list[tuple[int, int]] = []
+    for ps, pe in paragraphs if paragraphs is not None else paragraph_spans(text):
+        chunk = text[ps:pe]
+        # blingfire counts UTF-8 bytes for some inputs; guard by checking ASCII.
+        if chunk.isascii():
+            _, offs = blingfire.text_to_sentences_and_offsets(chunk)
+            for s, e in offs:
+                _add_stripped(text, ps + s, ps + e, out)
+        else:
+            b = chunk.encode("utf-8")
+            _, offs = blingfire.text_to_sentences_and_offsets(chunk)
+            # Convert byte offsets to character offsets when blingfire used bytes.
+            if offs and offs[-1][1] > len(chunk):
+                conv = _byte_to_char(chunk, b)
+                offs = [(conv[s], conv[e]) for s, e in offs]
+            for s, e in offs:
+                _add_stripped(text, ps + s, ps + e, out)
+    return out
+
+
+def _byte_to_char(chunk: str, b: bytes) -> list[int]:
+    conv = [0] * (len(b) + 1)
+    bi = 0
+    for ci, ch in enumerate(chunk):
+        n = len(ch.encode("utf-8"))
+        for k in range(n):
+            conv[bi + k] = ci
+        bi += n
+    conv[len(b)] = len(chunk)
+    return conv
+
+
+def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
+    """Split ``text`` into matched word tokens with offsets into ``text``.
+
+    >>> t = tokenize("The U.S. said 40 per cent.")
+    >>> t.forms
+    ['the', 'us', 'said', '40', 'percent']
+    >>> t.text[t.starts[4]:t.ends[4]]
+    'per cent'
+    """
+    matches = list(_TOKEN_RE.finditer(text))
+    raws = [m.group() for m in matches]
+    cache = _CACHE if len(_CACHE) < 500_000 else _reset_cache()
+    entries = [cache.get(r) or _entry(r) for r in raws]
+    forms = [e[0] for e in entries]
+    idl = [e[1] for e in entries]
+    spans = [m.span() for m in matches]
+    caps = [r[0].isupper() for r in raws]
+    if not _MERGE_SECOND.isdisjoint(forms):
+        forms, idl, spans, caps = _merge_variants(forms, idl, spans, caps)
+    if "-\n" in text or "-\r\n" in text:
+        forms, idl, spans, caps = _join_broken_words(text, forms, idl, spans, caps)
+    paragraphs = paragraph_spans(text)
+    sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    st, en = sp[:, 0].copy(), sp[:, 1].copy()
+    ids = np.asarray(idl, dtype=np.int64)
+    if paragraphs:
+        pstarts = np.asarray([p[0] for p in paragraphs], dtype=np.int64)
+        para = np.searchsorted(pstarts, st, side="right") - 1
+        para = np.maximum(para, 0)
+    else:
+        para = np.zeros(len(forms), dtype=np.int64)
+    bspans = boilerplate_spans(text, paragraphs) if strip_boilerplate else []
+    boiler = np.zeros(len(forms), dtype=bool)
+    for s, e in bspans:
+        lo = np.searchsorted(st, s, side="left")
+        hi = np.searchsorted(st, e, side="left")
+        boiler[lo:hi] = True
+    return Tokens(text, st, en, forms, ids, para, paragraphs, boiler, bspans,
+                  np.asarray(caps, dtype=bool))
