@@ -51,7 +51,7 @@ _MASTHEAD = re.compile(
     re.IGNORECASE,
 )
 # Reuters-21578 ends each body with "Reuter" (and a \x03 end-of-text mark).
-_END_TAG = re.compile(r"(?:^|(?<=\s))(?:" + _AGENCY + r")[ \t]*\x03?\s*$")
+_END_TAG = re.compile(r"(?:^|(?<=\s))(?:" + _AGENCY + r")\s*\x03?\s*$")
 
 
 def boilerplate_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:

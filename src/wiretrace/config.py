@@ -29,7 +29,7 @@ class CompareConfig:
     #: a passage whose word edit rate is at most this is "verbatim"
     verbatim_max_edit_rate: float = 0.0
     #: derived-side coverage at or above this is "wholly-derived"
-    wholly_derived_coverage: float = 0.7
+    wholly_derived_coverage: float = 0.8
     #: derived-side coverage at or above this is "partially-derived"
     partially_derived_coverage: float = 0.03
     #: suppress bylines, credit lines, datelines and masthead text

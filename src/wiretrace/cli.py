@@ -1,0 +1,273 @@
+"""The one command line: ``wiretrace <verb>``. Each verb is a thin wrapper
+over a library function; only this module prints and sets exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, Sequence
+
+from . import __version__
+from .errors import WiretraceError
+
+EXIT_ERROR = 2
+EXIT_INTERNAL = 3
+
+
+def _parse_options(pairs: Sequence[str] | None) -> dict[str, Any]:
+    """``["max_gap=10", "semantic=false"]`` → typed dict (JSON literals, else str)."""
+    from .errors import ConfigError
+
+    out: dict[str, Any] = {}
+    for item in pairs or []:
+        if "=" not in item:
+            raise ConfigError(f"--option needs KEY=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        try:
+            out[k.strip()] = json.loads(v)
+        except json.JSONDecodeError:
+            out[k.strip()] = v
+    return out
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from .compare import compare
+    from .read import read_text_file
+
+    a_text = read_text_file(args.a)
+    b_text = read_text_file(args.b)
+    options = _parse_options(args.option)
+    if args.no_semantic:
+        options["semantic"] = False
+    r = compare(a_text, b_text, a_date=args.a_date, b_date=args.b_date, **options)
+    if args.html:
+        from .report.html import render_html
+
+        page = render_html(a_text, b_text, r, a_label=args.a, b_label=args.b,
+                           title=f"wiretrace: {os.path.basename(args.a)} vs {os.path.basename(args.b)}")
+        try:
+            with open(args.html, "w", encoding="utf-8") as fh:
+                fh.write(page)
+        except OSError as exc:
+            raise WiretraceError(f"cannot write {args.html}: {exc.strerror}; choose a writable path") from exc
+    if args.json:
+        print(json.dumps(r.to_dict(), ensure_ascii=False, indent=2 if args.pretty else None))
+    else:
+        from .report.terminal import print_comparison
+
+        _semantic_notice(options)
+        print_comparison(a_text, b_text, r, a_label=os.path.basename(args.a),
+                         b_label=os.path.basename(args.b))
+        if args.html:
+            print(f"wrote {args.html}", file=sys.stderr)
+    return 0
+
+
+def _semantic_notice(options: dict[str, Any]) -> None:
+    if options.get("semantic", True) is False:
+        return
+    try:
+        from .meaning import backend_notice
+    except ImportError:
+        return
+    notice = backend_notice()
+    if notice:
+        print(notice, file=sys.stderr)
+
+
+def _scan_config(args: argparse.Namespace):
+    from .config import CompareConfig, ScanConfig
+
+    opts = _parse_options(getattr(args, "option", None))
+    compare_fields = set(CompareConfig.__dataclass_fields__)
+    cmp_opts = {k: v for k, v in opts.items() if k in compare_fields}
+    scan_opts = {k: v for k, v in opts.items() if k not in compare_fields}
+    bad = sorted(set(scan_opts) - set(ScanConfig.__dataclass_fields__))
+    if bad:
+        from .errors import ConfigError
+
+        raise ConfigError(f"unknown option(s) {bad}; see `wiretrace scan --help`")
+    if getattr(args, "workers", None) is not None:
+        scan_opts["workers"] = args.workers
+    return ScanConfig(compare=CompareConfig().replace(**cmp_opts), **scan_opts)
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    cfg = _scan_config(args)
+    if args.engine == "spark":
+        from .engines.spark import scan as spark_scan
+
+        conf = dict(_kv(c) for c in args.conf or [])
+        summary = spark_scan(args.input, args.out, config=cfg, master=args.master, conf=conf,
+                             force=args.force)
+    else:
+        from .engines.local import scan
+
+        summary = scan(args.input, args.out, config=cfg, index_path=args.index, force=args.force,
+                       progress=not args.no_progress and not args.json)
+    _print_summary(summary, args.json)
+    return 0
+
+
+def _kv(item: str) -> tuple[str, str]:
+    from .errors import ConfigError
+
+    if "=" not in item:
+        raise ConfigError(f"--conf needs KEY=VALUE, got {item!r}")
+    k, v = item.split("=", 1)
+    return k, v
+
+
+def _print_summary(summary: Any, as_json: bool) -> None:
+    d = summary.to_dict() if hasattr(summary, "to_dict") else dict(summary)
+    if as_json:
+        print(json.dumps(d, ensure_ascii=False, default=str))
+        return
+    for k, v in d.items():
+        print(f"{k:>12}: {v}")
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from .engines.local import add
+
+    summary = add(args.index, args.input, config=_scan_config(args),
+                  progress=not args.no_progress and not args.json)
+    _print_summary(summary, args.json)
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from .engines.local import query
+    from .read import read_text_file
+
+    text = read_text_file(args.file)
+    hits = query(args.index, text, title=args.title, date=args.date, limit=args.limit)
+    if args.json:
+        print(json.dumps([h.to_dict() if hasattr(h, "to_dict") else h for h in hits],
+                         ensure_ascii=False, default=str))
+        return 0
+    if not hits:
+        print("no related documents in the index")
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"documents related to {args.file}")
+    for col in ("id", "source", "date", "relation", "source?", "coverage (file / doc)", "similarity"):
+        t.add_column(col)
+    for h in hits:
+        c = h.comparison
+        src = {"a": "this file", "b": "indexed doc", None: "?"}[c.source]
+        t.add_row(str(h.id), str(h.source or ""), str(h.date or ""), c.relation, src,
+                  f"{c.a_coverage:.0%} / {c.b_coverage:.0%}", f"{c.similarity:.2f}")
+    Console().print(t)
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    serve(args.path, host=args.host, port=args.port, allow_add=args.allow_add)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="wiretrace",
+        description="Find where news text comes from: reused passages, derivation, source, stories.",
+    )
+    p.add_argument("--version", action="version", version=f"wiretrace {__version__}")
+    sub = p.add_subparsers(dest="verb", metavar="VERB")
+
+    c = sub.add_parser("compare", help="compare two articles",
+                       description="Align the passages A reuses from B (and back), say how A stands "
+                                   "to B (METER: wholly/partially/non-derived) and which is the likelier source.")
+    c.add_argument("a", metavar="A.txt")
+    c.add_argument("b", metavar="B.txt")
+    c.add_argument("--json", action="store_true", help="print the result as JSON (contract fields)")
+    c.add_argument("--pretty", action="store_true", help="indent the JSON")
+    c.add_argument("--html", metavar="FILE", help="also write a self-contained side-by-side HTML page")
+    c.add_argument("--a-date", help="publication date of A (ISO 8601)")
+    c.add_argument("--b-date", help="publication date of B (ISO 8601)")
+    c.add_argument("--no-semantic", action="store_true", help="lexical pass only")
+    c.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
+                   help="override a CompareConfig field, e.g. -o min_passage_words=8")
+    c.set_defaults(func=_cmd_compare)
+
+    s = sub.add_parser("scan", help="scan a corpus for reuse and stories",
+                       description="Scan a corpus (folder of .txt/.html, .jsonl, .csv, .parquet) and write "
+                                   "documents.jsonl, pairs.jsonl, passages.parquet, stories.jsonl and report.html to DIR.")
+    s.add_argument("input", metavar="INPUT")
+    s.add_argument("--out", required=True, metavar="DIR")
+    s.add_argument("--index", metavar="PATH", help="DuckDB index file (default: DIR/index.duckdb)")
+    s.add_argument("--force", action="store_true", help="redo every stage even if finished")
+    s.add_argument("--engine", choices=("local", "spark"), default="local")
+    s.add_argument("--master", help="Spark master URL (engine spark), default local[*]")
+    s.add_argument("--conf", action="append", metavar="KEY=VALUE", help="Spark configuration (engine spark)")
+    s.add_argument("--workers", type=int, help="alignment processes (default: all cores)")
+    s.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
+                   help="override a ScanConfig or CompareConfig field")
+    s.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    s.add_argument("--no-progress", action="store_true", help="no progress bars")
+    s.set_defaults(func=_cmd_scan)
+
+    a = sub.add_parser("add", help="add articles to an existing index",
+                       description="Ingest new articles into INDEX without a rebuild and link them to "
+                                   "existing documents and stories.")
+    a.add_argument("index", metavar="INDEX")
+    a.add_argument("input", metavar="INPUT")
+    a.add_argument("--workers", type=int)
+    a.add_argument("--option", "-o", action="append", metavar="KEY=VALUE")
+    a.add_argument("--json", action="store_true")
+    a.add_argument("--no-progress", action="store_true")
+    a.set_defaults(func=_cmd_add)
+
+    q = sub.add_parser("query", help="which indexed documents does this article reuse, or reuse it?",
+                       description="Compare one article against the index and list related documents.")
+    q.add_argument("index", metavar="INDEX")
+    q.add_argument("file", metavar="FILE")
+    q.add_argument("--title")
+    q.add_argument("--date", help="publication date of FILE (ISO 8601)")
+    q.add_argument("--limit", type=int, default=20)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=_cmd_query)
+
+    v = sub.add_parser("serve", help="browse a scan or index in the browser",
+                       description="Serve the web viewer over a scan output directory or index.")
+    v.add_argument("path", metavar="DIR_OR_INDEX")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=8000)
+    v.add_argument("--allow-add", action="store_true", help="let the check page store submitted articles")
+    v.set_defaults(func=_cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wiretrace`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return int(args.func(args) or 0)
+    except WiretraceError as exc:
+        print(f"wiretrace: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("wiretrace: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the CLI never shows a traceback
+        if os.environ.get("WIRETRACE_DEBUG"):
+            raise
+        print(f"wiretrace: internal error: {type(exc).__name__}: {exc}\n"
+              "Set WIRETRACE_DEBUG=1 for a traceback and please report it.", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

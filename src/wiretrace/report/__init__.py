@@ -1,0 +1,1 @@
+"""Views of comparisons and corpora: terminal (rich) and self-contained HTML."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from rich.console import Console
+
+from wiretrace import compare
+from wiretrace.report.html import pair_fragment, render_html
+from wiretrace.report.terminal import render_terminal
+
+PAYLOADS = ['<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "' onmouseover='alert(1)",
+            "</script><script>alert(2)</script>"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_article_text_and_labels_are_escaped(payload):
+    body = "Talks to end the war in Yemen resumed in Geneva on Monday after a two-month pause today."
+    a = f"{payload} {body} {payload}"
+    b = f"{body} {payload}"
+    r = compare(a, b)
+    page = render_html(a, b, r, a_label=payload, b_label=payload, title=payload)
+    tags = collect_tags(page)
+    assert "img" not in {t for t, _ in tags}
+    assert not [a for _, attrs in tags for a in attrs if a.startswith("on")], "injected event handler"
+    # the only script tags are ours
+    assert len(re.findall(r"<script", page)) == 2
+    assert payload not in page
+
+
+def collect_tags(page: str) -> list[tuple[str, list[str]]]:
+    found: list[tuple[str, list[str]]] = []
+
+    class P(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, [k for k, _ in attrs]))
+
+    P().feed(page)
+    return found
+
+
+def test_hover_links_counterparts():
+    a = "Talks to end the war in Yemen resumed in Geneva on Monday after a two-month pause."
+    r = compare(a, a)
+    frag = pair_fragment(a, a, r)
+    assert frag.count('data-p="0"') == 2
+
+
+def test_terminal_render(seed_pair):
+    a, b = seed_pair
+    console = Console(record=True, width=160)
+    console.print(render_terminal(a, b, compare(a, b), "000", "001"))
+    out = console.export_text()
+    assert "partially-derived" in out and "000" in out
