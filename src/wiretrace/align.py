@@ -203,7 +203,66 @@ def align_blocks(a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Block]:
             edits = max(a1 - a0, b1 - b0) - len(piece)
             blocks.append(Block(a0, a1, b0, b1, len(piece), edits))
     blocks.sort(key=lambda blk: blk.a0)
-    return blocks
+    return _absorb_edges(blocks, a, b, cfg.max_edge_words)
+
+
+def _content_bounds(t: Tokens) -> tuple[dict[int, int], dict[int, int]]:
+    """First and last non-boilerplate token of each paragraph."""
+    idx = np.flatnonzero(~t.boiler)
+    if len(idx) == 0:
+        return {}, {}
+    par = t.para[idx]
+    _, first = np.unique(par, return_index=True)
+    _, last_rev = np.unique(par[::-1], return_index=True)
+    last = len(par) - 1 - last_rev
+    keys = np.unique(par).tolist()
+    return dict(zip(keys, idx[first].tolist())), dict(zip(keys, idx[last].tolist()))
+
+
+def _matched(xs: list[str], ys: list[str]) -> int:
+    if not xs or not ys:
+        return 0
+    return sum(op.src_end - op.src_start for op in Levenshtein.opcodes(xs, ys) if op.tag == "equal")
+
+
+def _absorb_edges(blocks: list[Block], a: Tokens, b: Tokens, max_edge: int) -> list[Block]:
+    """Stretch a passage to its paragraph edges when only a few words are left
+    over on both sides ("IS forces" / "Islamic State forces" at the start of a
+    paragraph): that is a substitution at the edge, not new text."""
+    if not blocks or max_edge <= 0:
+        return blocks
+    used_a = np.zeros(len(a), dtype=bool)
+    used_b = np.zeros(len(b), dtype=bool)
+    for blk in blocks:
+        used_a[blk.a0:blk.a1] = True
+        used_b[blk.b0:blk.b1] = True
+    fa, la = _content_bounds(a)
+    fb, lb = _content_bounds(b)
+    out = []
+    for blk in blocks:
+        a0, a1, b0, b1, matched, edits = blk.a0, blk.a1, blk.b0, blk.b1, blk.matched, blk.edits
+        pa, pb = int(a.para[a0]), int(b.para[b0])
+        if pa in fa and pb in fb:
+            sa, sb = fa[pa], fb[pb]
+            ka, kb = a0 - sa, b0 - sb
+            if 0 <= ka <= max_edge and 0 <= kb <= max_edge and (ka or kb) and matched >= 2 * max(ka, kb) \
+                    and not (used_a[sa:a0].any() or used_b[sb:b0].any()
+                             or a.boiler[sa:a0].any() or b.boiler[sb:b0].any()):
+                m = _matched(a.forms[sa:a0], b.forms[sb:b0])
+                matched, edits = matched + m, edits + max(ka, kb) - m
+                used_a[sa:a0] = used_b[sb:b0] = True
+                a0, b0 = sa, sb
+            ea, eb = la[pa] + 1, lb[pb] + 1
+            ka, kb = ea - a1, eb - b1
+            if 0 <= ka <= max_edge and 0 <= kb <= max_edge and (ka or kb) and matched >= 2 * max(ka, kb) \
+                    and not (used_a[a1:ea].any() or used_b[b1:eb].any()
+                             or a.boiler[a1:ea].any() or b.boiler[b1:eb].any()):
+                m = _matched(a.forms[a1:ea], b.forms[b1:eb])
+                matched, edits = matched + m, edits + max(ka, kb) - m
+                used_a[a1:ea] = used_b[b1:eb] = True
+                a1, b1 = ea, eb
+        out.append(Block(a0, a1, b0, b1, matched, edits))
+    return out
 
 
 def blocks_to_passages(blocks: list[Block], a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Passage]:

@@ -24,6 +24,8 @@ class CompareConfig:
     max_ngram_repeats: int = 8
     #: largest edit (in words, on either side) a passage may bridge
     max_gap: int = 8
+    #: a passage absorbs up to this many leftover words at its paragraph's edges
+    max_edge_words: int = 5
     #: fewest matched words for a passage to be reported
     min_passage_words: int = 6
     #: a passage whose word edit rate is at most this is "verbatim"
