@@ -44,6 +44,7 @@ def test_word_form_is_cached_and_pure():
     ("Wire copy starts\nand wraps\n    Indented new para\nwraps too.\n    Third.", 3),
     ("a hard wrapped line that\nends mid sentence and\ngoes on and on\nuntil here.", 1),
     ("", 0),
+    ("A sentence broken\n\nin the middle. Then a new one.\n\nHEADLINE\n\nNext para.", 3),
 ])
 def test_paragraphs(text, n):
     assert len(paragraph_spans(text)) == n

@@ -49,18 +49,21 @@ def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = 
         meaning = None
     if meaning is not None:
         passages, conflicts, a_quotes, b_quotes, mode = meaning.enrich(ta, tb, passages, cfg)
+    story_similarity = getattr(meaning, "similarity", None)
     a_spans = [(p.a_start, p.a_end) for p in passages]
     b_spans = [(p.b_start, p.b_end) for p in passages]
     a_cov = round(coverage(ta, a_spans), 4)
     b_cov = round(coverage(tb, b_spans), 4)
-    source, evidence = likely_source(ta, tb, passages, a_cov, b_cov, a_date, b_date)
+    source, evidence, firm = likely_source(ta, tb, passages, a_cov, b_cov, a_date, b_date)
+    matched = sum(p.matched_words for p in passages)
     return Comparison(
         passages=passages,
         a_coverage=a_cov,
         b_coverage=b_cov,
-        relation=relation(a_cov, b_cov, source, cfg),
+        relation=relation(a_cov, b_cov, source, cfg, a_words=matched, source_is_firm=firm),
         source=source,
-        similarity=lexical_similarity(ta, tb, a_cov, b_cov),
+        similarity=(story_similarity(ta, tb, passages, a_cov, b_cov, cfg) if story_similarity
+                    else lexical_similarity(ta, tb, a_cov, b_cov)),
         conflicts=conflicts,
         a_only=uncovered_spans(ta, a_spans),
         b_only=uncovered_spans(tb, b_spans),

@@ -31,9 +31,11 @@ class CompareConfig:
     #: a passage whose word edit rate is at most this is "verbatim"
     verbatim_max_edit_rate: float = 0.0
     #: derived-side coverage at or above this is "wholly-derived"
-    wholly_derived_coverage: float = 0.8
-    #: derived-side coverage at or above this is "partially-derived"
-    partially_derived_coverage: float = 0.03
+    wholly_derived_coverage: float = 0.9
+    #: derived-side coverage at or above this is "partially-derived" …
+    partially_derived_coverage: float = 0.01
+    #: … and so is any pair sharing at least this many matched words
+    partially_derived_words: int = 25
     #: suppress bylines, credit lines, datelines and masthead text
     strip_boilerplate: bool = True
     #: use the sentence-embedding pass when the semantic extra is installed

@@ -45,24 +45,26 @@ def coverage(tokens: Tokens, spans: list[tuple[int, int]]) -> float:
     return float(weight[covered_mask(tokens, spans)].sum() / total)
 
 
-def relation(a_cov: float, b_cov: float, source: str | None, cfg: CompareConfig) -> str:
-    """METER relation of the pair, read on the derived side.
+def relation(a_cov: float, b_cov: float, source: str | None, cfg: CompareConfig, *,
+             a_words: int = 0, source_is_firm: bool = False) -> str:
+    """METER relation: how a stands to b.
 
-    The derived side is the text that is not the likelier source; with no
-    source known it is the text more covered by the other.
+    Read on a's coverage, unless a is *firmly* the original (dates or wire
+    signals say so), in which case the pair's derivation is read on b. Coverage
+    asymmetry alone never flips the reading: "a contains b" is a trimmed copy
+    in news but an embedded excerpt in plagiarism, so it is no firm evidence.
+    ``a_words``: matched words on the read side, so that one substantial
+    passage in a very long text still counts as partial derivation.
 
-    >>> relation(0.9, 0.5, "b", CompareConfig())
+    >>> relation(0.95, 0.5, "b", CompareConfig())
+    'wholly-derived'
+    >>> relation(0.3, 0.95, "a", CompareConfig(), source_is_firm=True)
     'wholly-derived'
     """
-    if source == "a":
-        cov = b_cov
-    elif source == "b":
-        cov = a_cov
-    else:
-        cov = max(a_cov, b_cov)
+    cov = b_cov if (source == "a" and source_is_firm) else a_cov
     if cov >= cfg.wholly_derived_coverage:
         return "wholly-derived"
-    if cov >= cfg.partially_derived_coverage:
+    if cov >= cfg.partially_derived_coverage or a_words >= cfg.partially_derived_words:
         return "partially-derived"
     return "non-derived"
 
@@ -92,8 +94,10 @@ def _when(value):
 
 
 def likely_source(a: Tokens, b: Tokens, passages: list[Passage], a_cov: float, b_cov: float,
-                  a_date=None, b_date=None) -> tuple[str | None, list[str]]:
-    """Which text is the likelier original, with the evidence, strongest first.
+                  a_date=None, b_date=None) -> tuple[str | None, list[str], bool]:
+    """Which text is the likelier original, the evidence (strongest first), and
+    whether that evidence is firm (dates, agency datelines, bylines, credits)
+    rather than coverage asymmetry alone.
 
     Dates decide when both are given and differ. Otherwise agency datelines,
     bylines and credit lines count for the text that carries them, and the
@@ -101,17 +105,18 @@ def likely_source(a: Tokens, b: Tokens, passages: list[Passage], a_cov: float, b
     the source keeps only what was picked) leans towards being the source.
     """
     if not passages:
-        return None, []
+        return None, [], False
     evidence: list[str] = []
     ta, tb = _when(a_date), _when(b_date)
     if ta is not None and tb is not None and ta != tb:
         side = "a" if ta < tb else "b"
         evidence.append(f"{side} is dated earlier ({min(ta, tb).isoformat()})")
-        return side, evidence
+        return side, evidence, True
     score = 0.0  # > 0 favours a as the source
     sa = wire_signals(a.text, a.paragraphs)
     sb = wire_signals(b.text, b.paragraphs)
     score += 1.0 * len(sa) - 1.0 * len(sb)
+    firm = len(sa) != len(sb)
     evidence += [f"a has {s}" for s in sa] + [f"b has {s}" for s in sb]
     diff = b_cov - a_cov
     if abs(diff) >= 0.05:
@@ -121,8 +126,9 @@ def likely_source(a: Tokens, b: Tokens, passages: list[Passage], a_cov: float, b
             f"(coverage a={a_cov:.2f}, b={b_cov:.2f})"
         )
     if abs(score) < 0.25:
-        return None, evidence
-    return ("a" if score > 0 else "b"), evidence
+        return None, evidence, False
+    side = "a" if score > 0 else "b"
+    return side, evidence, firm and (len(sa) > len(sb)) == (side == "a")
 
 
 def _bag(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:

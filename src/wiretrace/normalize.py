@@ -190,7 +190,22 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     for s, e in pieces + [(len(text), len(text))]:
         _add_stripped(text, pos, s, spans)
         pos = e
-    return spans
+    return _join_soft_breaks(text, spans)
+
+
+_TERMINAL = frozenset(".!?:;\"'”’)]…")
+
+
+def _join_soft_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A break inside a sentence (no closing punctuation before it, a lowercase
+    word after it) is layout, not a paragraph: join the two pieces."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and text[out[-1][1] - 1] not in _TERMINAL and text[s].islower():
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
 
 
 def _add_stripped(text: str, s: int, e: int, out: list[tuple[int, int]]) -> None:
