@@ -78,3 +78,14 @@ def test_long_documents_align_without_quadratic_blowup():
     a, b = tokenize(a_text), tokenize(b_text)
     blocks = align_blocks(a, b, CFG)
     assert sum(blk.matched for blk in blocks) >= 0.95 * len(a)
+
+
+def test_identical_repetitive_text_is_fully_aligned():
+    # Reuters-style tables repeat n-grams past the repeat pruning; identical
+    # texts must still come back as one full copy.
+    row = "NET PROFIT 5.0 MLN VS 4.0 MLN\n"
+    text = row * 20 + "REVS 10 MLN VS 9 MLN\n Reuter\n\x03"
+    a = tokenize(text)
+    blocks = align_blocks(a, a, CFG)
+    matched = sum(blk.matched for blk in blocks)
+    assert matched == int((~a.boiler).sum())

@@ -177,13 +177,26 @@ def _split_at_paragraphs(pairs: list[tuple[int, int]], a: Tokens, b: Tokens) -> 
     return [pairs[s:e] for s, e in zip(bounds, bounds[1:])]
 
 
+def _content_runs(boiler: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Maximal stretches of non-boilerplate words as identity runs."""
+    edges = np.diff(np.r_[0, (~boiler).astype(np.int8), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(int(s), int(e), int(s), int(e)) for s, e in zip(starts, ends)]
+
+
 def align_blocks(a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Block]:
     """Aligned word blocks between two texts, disjoint on each side, sorted by a0."""
     n = cfg.ngram
     if len(a) < n or len(b) < n:
         return []
-    ai, bj = seed_pairs(a, b, n, cfg.max_ngram_repeats)
-    runs = select_runs(diagonal_runs(ai, bj, n), len(a), len(b), n)
+    identical = len(a) == len(b) and bool(np.array_equal(a.ids, b.ids))
+    if identical:
+        # Same words throughout: seeding would only lose repetitive text (tables,
+        # lists) to the repeat pruning, so take every content word as matched.
+        runs = _content_runs(a.boiler | b.boiler)
+    else:
+        ai, bj = seed_pairs(a, b, n, cfg.max_ngram_repeats)
+        runs = select_runs(diagonal_runs(ai, bj, n), len(a), len(b), n)
     used_a = np.zeros(len(a), dtype=bool)
     used_b = np.zeros(len(b), dtype=bool)
     for a0, a1, b0, b1 in runs:
@@ -195,7 +208,7 @@ def align_blocks(a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Block]:
         for i, j in pairs:
             used_a[i] = used_b[j] = True
         for piece in _split_at_paragraphs(pairs, a, b):
-            if len(piece) < cfg.min_passage_words:
+            if len(piece) < cfg.min_passage_words and not identical:
                 continue
             a0, a1 = piece[0][0], piece[-1][0] + 1
             b0, b1 = piece[0][1], piece[-1][1] + 1
