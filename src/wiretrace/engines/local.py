@@ -1,0 +1,651 @@
+"""The local corpus engine: DuckDB for storage and joins, a process pool for
+tokenizing and aligning.
+
+Stages, each recorded in the index with a hash of the options it depends on
+(a rerun with the same options and an unchanged input skips finished stages,
+``force=True`` redoes all, a changed option redoes its stage and every later
+one):
+
+1. ``ingest``     stream records from :func:`wiretrace.read.iter_documents` in
+   batches; workers tokenize and fingerprint; each batch (documents,
+   postings, skipped records) is one transaction. Document numbers are input
+   positions, so a rerun after ``kill -9`` skips what is stored and stores the
+   rest: no duplicate, no lost document (the primary key on the number and
+   the unique id would fail a batch rather than store anything twice).
+   Duplicate ids: the first occurrence wins; later ones are skipped with
+   category ``"duplicate-id"`` and listed in skipped.jsonl (on add, so are ids
+   already in the index).
+2. ``candidates`` the SQL plan of :mod:`wiretrace.candidates`.
+3. ``align``      workers run :func:`wiretrace.compare_tokens` on candidate
+   pairs; texts are read back from DuckDB per batch (and tokenized again),
+   results stream back in transactions. Passages whose text recurs across at
+   least ``boilerplate_min_docs`` documents of the same outlet (over more than
+   ``story_max_days``, so a story's own updates do not count) are outlet
+   boilerplate: they are masked and the pair judged again, unless it is a
+   whole copy. Exact duplicates are wholly-derived by definition. The
+   sentence-embedding pass is off for scans (see :func:`_effective`).
+4. ``stories``    :mod:`wiretrace.stories` over the related pairs.
+5. ``outputs``    documents.jsonl, pairs.jsonl, passages.parquet,
+   stories.jsonl, skipped.jsonl, config.json and report.html.
+
+    >>> summary = scan("corpus.jsonl", "out/")  # doctest: +SKIP
+    >>> summary.to_dict()["documents"]  # doctest: +SKIP
+    1204
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from .. import __version__
+from ..candidates import body_hash, candidate_steps
+from ..compare import compare_tokens
+from ..config import CompareConfig, ScanConfig
+from ..errors import ConfigError, WiretraceError
+from ..fingerprint import document_fingerprints
+from ..index import Index
+from ..normalize import tokenize
+from ..records import Comparison, Document, Skipped
+from ..stories import Link, Node, group_stories, headline, join_stories, parse_when, provenance
+# the worker side lives in _work; re-exported because the Spark engine runs it too
+from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,  # noqa: F401
+                    _Progress, _Runner, _workers)
+
+__all__ = ["scan", "add", "query", "ScanSummary", "QueryHit", "STAGES"]
+
+STAGES = ("ingest", "candidates", "align", "stories", "outputs")
+OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "stories.jsonl",
+                "skipped.jsonl", "config.json", "report.html")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSummary:
+    """What a scan or add did. ``skipped`` counts skipped records by category."""
+
+    documents: int
+    skipped: dict[str, int]
+    pairs: int
+    passages: int
+    stories: int
+    seconds: float
+    out_dir: str | None
+    index_path: str
+    #: documents this call added (equal to ``documents`` for a fresh scan)
+    added: int = 0
+    candidates: int = 0
+    #: stories with two or more documents
+    multi_doc_stories: int = 0
+    #: passages dropped as outlet boilerplate
+    boilerplate_passages: int = 0
+    #: stages skipped because they had finished with the same options
+    resumed: tuple[str, ...] = ()
+    #: seconds per stage run by this call
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d["resumed"] = list(self.resumed)
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class QueryHit:
+    """One indexed document related to a queried text (the text is side ``a``)."""
+
+    id: str
+    source: str | None
+    date: str | None
+    title: str | None
+    story: str | None
+    comparison: Comparison = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "source": self.source, "date": self.date, "title": self.title,
+                "story": self.story, **self.comparison.to_dict()}
+
+
+# -- configuration --------------------------------------------------------
+
+def _hash(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def input_signature(path: str) -> list[int]:
+    """Size and modification time of the input (summed over a folder's files), so
+    a rerun on an edited corpus starts over instead of resuming stale work.
+
+    >>> input_signature(__file__)[0] > 0
+    True
+    """
+    if not os.path.isdir(path):
+        st = os.stat(path)
+        return [1, st.st_size, st.st_mtime_ns]
+    count = size = newest = 0
+    for root, dirs, files in os.walk(path):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                try:
+                    st = os.stat(os.path.join(root, name))
+                except OSError:
+                    continue
+                count, size, newest = count + 1, size + st.st_size, max(newest, st.st_mtime_ns)
+    return [count, size, newest]
+
+
+def stage_hashes(cfg: ScanConfig, input_path: str, out_dir: str | None,
+                 signature: list[int] | None = None) -> dict[str, str]:
+    """Per-stage hash of the options each stage depends on, chained so that a
+    change upstream invalidates everything downstream. ``signature`` is
+    :func:`input_signature` of the input (part of the ingest hash)."""
+    c = cfg.to_dict()
+    keys = {
+        "ingest": [input_path, signature, c["ngram"], c["max_chars"],
+                   c["compare"]["strip_boilerplate"], __version__],
+        "candidates": [c["max_df"], c["min_shared"], c["boilerplate_min_docs"], c["story_max_days"]],
+        "align": [c["compare"]],
+        "stories": [c["story_similarity"], c["story_max_days"]],
+        "outputs": [os.path.abspath(out_dir) if out_dir else None],
+    }
+    out, prev = {}, ""
+    for stage in STAGES:
+        prev = out[stage] = _hash([prev, keys[stage]])
+    return out
+
+
+def _effective(cfg: ScanConfig) -> ScanConfig:
+    """The options a scan really runs with: the sentence-embedding pass only when
+    ``ScanConfig.semantic`` is set (it costs seconds per document on a CPU, so
+    a corpus scan is lexical by default; ``compare()`` keeps its own default)."""
+    if getattr(cfg, "semantic", False) or not cfg.compare.semantic:
+        return cfg
+    return dataclasses.replace(cfg, compare=cfg.compare.replace(semantic=False))
+
+
+def _stored_config(ix: Index) -> ScanConfig | None:
+    row = ix.row("SELECT config FROM runs WHERE kind = 'scan' ORDER BY run DESC LIMIT 1")
+    if not row:
+        return None
+    d = json.loads(row[0])
+    # keep only options this version knows (the index may be older or newer)
+    cmp = {k: v for k, v in d.pop("compare", {}).items() if k in CompareConfig.__dataclass_fields__}
+    rest = {k: v for k, v in d.items() if k in ScanConfig.__dataclass_fields__}
+    return ScanConfig(compare=CompareConfig(**cmp), **rest)
+
+
+def _index_config(ix: Index, given: ScanConfig | None) -> ScanConfig:
+    """The options an existing index was built with; ``given`` may change
+    everything except what the postings depend on."""
+    stored = _stored_config(ix)
+    if given is None:
+        return stored or ScanConfig()
+    if stored is not None:
+        for name in ("ngram",):
+            if getattr(stored, name) != getattr(given, name):
+                raise ConfigError(f"the index was built with {name}={getattr(stored, name)}, "
+                                  f"not {getattr(given, name)}; use the same value or rescan")
+        if stored.compare.strip_boilerplate != given.compare.strip_boilerplate:
+            raise ConfigError("the index was built with a different strip_boilerplate; use "
+                              "the same value or rescan")
+    return given
+
+
+# -- stages ---------------------------------------------------------------
+
+def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: int, base: int,
+            progress: _Progress) -> int:
+    """Store every document of ``input_path``; returns how many this call stored."""
+    from ..read import iter_documents
+
+    if cfg.batch_size < 1:
+        raise ConfigError(f"batch_size must be at least 1, got {cfg.batch_size}")
+    known = ix.ids()  # id -> doc, including what an interrupted attempt stored
+    done_skips = ix.skipped_positions(base)
+    seen: dict[str, int] = {}
+    advance = progress.task("ingest", None)
+    stored = [0]
+
+    def batches() -> Iterator[tuple[Any, Any]]:
+        batch: list[Document] = []
+        nums: list[int] = []
+        skips: list[tuple] = []
+        for pos, item in enumerate(iter_documents(input_path, max_chars=cfg.max_chars)):
+            doc = base + pos
+            if isinstance(item, Skipped):
+                if doc not in done_skips:
+                    skips.append((doc, item.origin, item.category, item.reason, run))
+                continue
+            first = known.get(item.id, seen.get(item.id))
+            if first == doc:
+                continue  # stored by an interrupted attempt of this run
+            if first is not None:
+                if doc not in done_skips:
+                    skips.append((doc, item.origin, "duplicate-id",
+                                  f"id {item.id!r} was already used (first occurrence wins); "
+                                  "give every record its own id", run))
+                continue
+            seen[item.id] = doc
+            batch.append(item)
+            nums.append(doc)
+            if len(batch) >= cfg.batch_size:
+                yield (batch, nums, skips), list(zip(nums, (d.text for d in batch)))
+                batch, nums, skips = [], [], []
+        if batch or skips:
+            yield (batch, nums, skips), list(zip(nums, (d.text for d in batch)))
+
+    def done(meta: tuple, result: list) -> None:
+        batch, nums, skips = meta
+        docs = pa.table({
+            "doc": pa.array(nums, pa.int32()),
+            "id": [d.id for d in batch], "source": [d.source for d in batch],
+            "date": [d.date for d in batch],
+            "ts": pa.array([parse_when(d.date) for d in batch], pa.timestamp("us")),
+            "title": [d.title for d in batch], "url": [d.url for d in batch],
+            "extra": [json.dumps(d.extra, ensure_ascii=False, default=str) for d in batch],
+            "text": [d.text for d in batch], "origin": [d.origin for d in batch],
+            "ntok": pa.array([r[1] for r in result], pa.int32()),
+            "body_hash": pa.array([r[2] for r in result], pa.int64()),
+            "run": pa.array([run] * len(batch), pa.int32()),
+        })
+        grams = [r[3] for r in result]
+        postings = pa.table({
+            "doc": np.repeat(np.asarray([r[0] for r in result], np.int32), [len(g) for g in grams]),
+            "gram": np.concatenate(grams) if grams else np.zeros(0, np.int64)})
+        with ix.transaction():
+            # no OR IGNORE here: resuming skips stored positions, so a clash would be
+            # a bug, and the PRIMARY KEY / UNIQUE(id) constraints fail the whole batch
+            ix.insert_arrow("documents", docs)
+            ix.insert_arrow("postings", postings)
+            if skips:
+                ix.insert_arrow("skipped", pa.table(
+                    {k: [s[i] for s in skips] for i, k in
+                     enumerate(("pos", "origin", "category", "reason", "run"))}), ignore=True)
+        stored[0] += len(batch)
+        advance(len(batch) + len(skips))
+
+    runner.run(_ingest_task, batches(), done)
+    return stored[0]
+
+
+def _candidates(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
+    """Run the candidate plan; keeps ``outlet_common`` (align needs it) and ``candidates``."""
+    steps = candidate_steps(max_df=cfg.max_df, min_shared=cfg.min_shared,
+                            boilerplate_min_docs=cfg.boilerplate_min_docs,
+                            story_max_days=cfg.story_max_days, new_from=new_from)
+    kept = {"outlet_common", "candidates"}
+    with ix.transaction() as con:
+        for name, sql in steps:
+            if name == "candidates" and new_from is not None:
+                con.execute("DELETE FROM candidates WHERE a >= ? OR b >= ?", [new_from, new_from])
+            elif name in kept:
+                con.execute(f"DELETE FROM {name}")
+            else:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+                continue
+            con.execute(f"INSERT INTO {name} {sql}")
+        for name, _ in steps:
+            if name not in kept:
+                con.execute(f"DROP TABLE {name}")
+    where = "" if new_from is None else f"WHERE a >= {int(new_from)} OR b >= {int(new_from)}"
+    return int(ix.con.execute(f"SELECT count(*) FROM candidates {where}").fetchall()[0][0])
+
+
+def _align(ix: Index, runner: _Runner, cfg: ScanConfig, progress: _Progress,
+           new_from: int | None = None) -> int:
+    """Judge every candidate pair not judged yet; returns passages dropped as boilerplate."""
+    where = "" if new_from is None else f"AND (c.a >= {int(new_from)} OR c.b >= {int(new_from)})"
+    todo = ix.con.execute(f"""SELECT c.a, c.b, c.shared, c.exact FROM candidates c
+        WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.a = c.a AND p.b = c.b) {where}
+        ORDER BY c.a, c.b""").fetchnumpy()
+    total = len(todo["a"])
+    advance = progress.task("align", total)
+    dropped = [0]
+
+    def tasks() -> Iterator[tuple[Any, Any]]:
+        lo = 0
+        while lo < total:
+            # guided chunks: large while there is much left, small at the end so
+            # no worker idles while another finishes a big last task
+            size = int(min(2000, max(50, (total - lo) // (runner.n * 4))))
+            hi = lo + size
+            chunk = list(zip(todo["a"][lo:hi].tolist(), todo["b"][lo:hi].tolist(),
+                             todo["shared"][lo:hi].tolist(), todo["exact"][lo:hi].tolist()))
+            lo = hi
+            need = sorted({x for a, b, _, _ in chunk for x in (a, b)})
+            docs = ix.fetch_documents(need)
+            common = _fetch_boiler(ix, need)
+            payload = {n: (text, date, common.get(n, _EMPTY)) for n, (text, date, _) in docs.items()}
+            yield len(chunk), (chunk, payload)
+
+    def done(n: int, result: tuple) -> None:
+        rows, passages, drop = result
+        with ix.transaction():
+            ix.insert_arrow("pairs", pa.table(_columns(rows, _PAIR_COLS)))
+            if passages:
+                ix.insert_arrow("passages", pa.table(_columns(passages, _PASSAGE_COLS)))
+        dropped[0] += drop
+        advance(n)
+
+    runner.run(_align_task, tasks(), done)
+    return dropped[0]
+
+
+_EMPTY = np.zeros(0, np.int64)
+_PAIR_COLS = (("a", pa.int32()), ("b", pa.int32()), ("shared", pa.int32()), ("exact", pa.bool_()),
+              ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
+              ("a_coverage", pa.float64()), ("b_coverage", pa.float64()),
+              ("n_passages", pa.int32()), ("boiler_dropped", pa.int32()),
+              ("related", pa.bool_()), ("result", pa.string()))
+_PASSAGE_COLS = (("a", pa.int32()), ("b", pa.int32()), ("a_start", pa.int32()), ("a_end", pa.int32()),
+                 ("b_start", pa.int32()), ("b_end", pa.int32()), ("kind", pa.string()),
+                 ("score", pa.float64()), ("matched_words", pa.int32()), ("edit_rate", pa.float64()))
+
+
+def _columns(rows: list[tuple], cols: tuple) -> dict[str, pa.Array]:
+    return {name: pa.array([r[i] for r in rows], typ) for i, (name, typ) in enumerate(cols)}
+
+
+def _fetch_boiler(ix: Index, docs: list[int]) -> dict[int, np.ndarray]:
+    """Each document's grams that are boilerplate of its outlet (``outlet_common``)."""
+    with ix.need(docs) as need:
+        tbl = ix.con.sql(f"SELECT p.doc, list(p.gram ORDER BY p.gram) AS grams FROM {need} n "
+                         "JOIN documents d ON d.doc = n.doc JOIN postings p ON p.doc = n.doc "
+                         "JOIN outlet_common c ON c.source = d.source AND c.gram = p.gram "
+                         "GROUP BY p.doc").to_arrow_table()
+    if tbl.num_rows == 0:
+        return {}
+    lists = tbl.column("grams").combine_chunks()
+    values = lists.values.to_numpy()
+    offsets = lists.offsets.to_numpy()
+    return {int(d): values[offsets[i]:offsets[i + 1]]
+            for i, d in enumerate(tbl.column("doc").to_pylist())}
+
+
+def _links(ix: Index, where: str = "", params: list | None = None) -> list[Link]:
+    rows = ix.con.execute("SELECT a, b, similarity, relation, source, a_coverage, b_coverage, exact "
+                          f"FROM pairs WHERE related {where}", params or []).fetchall()
+    return [Link(*r) for r in rows]
+
+
+def _stories(ix: Index, cfg: ScanConfig) -> None:
+    """Group every document into a story and write ``doc_story`` and ``stories``."""
+    nodes = {int(d): Node(i, dt) for d, i, dt in
+             ix.con.execute("SELECT doc, id, date FROM documents").fetchall()}
+    # related: passages, an exact duplicate, or the story similarity (which may have changed)
+    ix.con.execute("UPDATE pairs SET related = exact OR n_passages > 0 OR similarity >= ?",
+                   [cfg.story_similarity])
+    links = _links(ix)
+    assign = group_stories(nodes, links, story_similarity=cfg.story_similarity,
+                           story_max_days=cfg.story_max_days)
+    with ix.transaction() as con:
+        con.execute("DELETE FROM doc_story")
+        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
+                                               "story": list(assign.values())}))
+        con.execute("DELETE FROM stories")
+        _write_stories(ix, set(assign.values()), nodes, links, assign)
+
+
+def _write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links: list[Link],
+                   assign: dict[int, str]) -> None:
+    """Build and insert the ``stories`` rows of ``story_ids`` (inside a transaction)."""
+    members: dict[str, list[int]] = {}
+    for n, sid in assign.items():
+        if sid in story_ids:
+            members.setdefault(sid, []).append(n)
+    by_story: dict[str, list[Link]] = {}
+    for link in links:
+        sa, sb = assign.get(link.a), assign.get(link.b)
+        if sa is not None and sa == sb and sa in story_ids:
+            by_story.setdefault(sa, []).append(link)
+    rows = []
+    first: dict[str, int] = {}
+    for sid, docs in members.items():
+        docs.sort(key=lambda n: (parse_when(nodes[n].date) is None,
+                                 parse_when(nodes[n].date) or 0, nodes[n].id))
+        sub = {n: nodes[n] for n in docs}
+        prov = provenance(sub, by_story.get(sid, []))
+        dates = [nodes[n].date for n in docs if parse_when(nodes[n].date) is not None]
+        by_id = {nodes[n].id: n for n in docs}
+        first[sid] = by_id.get(prov.earliest, docs[0])
+        rows.append([sid, len(docs), json.dumps([nodes[n].id for n in docs], ensure_ascii=False),
+                     prov.earliest, dates[0] if dates else None, dates[-1] if dates else None,
+                     None, json.dumps([e.to_dict() for e in prov.edges], ensure_ascii=False),
+                     json.dumps(prov.chains, ensure_ascii=False)])
+    heads = {}
+    order = sorted(first.values())
+    for lo in range(0, len(order), 20000):
+        got = ix.con.execute("SELECT doc, title, left(text, 600) FROM documents WHERE doc IN "
+                             "(SELECT unnest(?::INTEGER[]))", [order[lo:lo + 20000]]).fetchall()
+        heads.update({int(d): headline(t, x) for d, t, x in got})
+    for row in rows:
+        row[6] = heads.get(first[row[0]], "")
+    names = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
+             "provenance", "chains")
+    ix.insert_arrow("stories", pa.table({k: [r[i] for r in rows] for i, k in enumerate(names)}))
+
+
+def _join_new(ix: Index, cfg: ScanConfig, base: int) -> None:
+    """Incremental stories for documents numbered from ``base`` (an add)."""
+    con = ix.con
+    new = {int(d): Node(i, dt) for d, i, dt in
+           con.execute("SELECT doc, id, date FROM documents WHERE doc >= ?", [base]).fetchall()}
+    links = _links(ix, "AND (a >= $1 OR b >= $1)", [base])
+    old = {x for link in links for x in (link.a, link.b) if x < base}
+    existing = dict(con.execute("SELECT doc, story FROM doc_story WHERE doc IN "
+                                "(SELECT unnest(?::INTEGER[]))", [sorted(old)]).fetchall())
+    spans = {sid: (lo, hi) for sid, lo, hi in con.execute(
+        "SELECT story, first_date, last_date FROM stories WHERE story IN "
+        "(SELECT unnest(?::VARCHAR[]))", [sorted(set(existing.values()))]).fetchall()}
+    assign = join_stories(new, links, existing, spans, story_similarity=cfg.story_similarity,
+                          story_max_days=cfg.story_max_days)
+    touched = set(assign.values())
+    with ix.transaction():
+        con.execute("DELETE FROM doc_story WHERE doc >= ?", [base])
+        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
+                                               "story": list(assign.values())}))
+        full = dict(con.execute("SELECT doc, story FROM doc_story WHERE story IN "
+                                "(SELECT unnest(?::VARCHAR[]))", [sorted(touched)]).fetchall())
+        nodes = {int(d): Node(i, dt) for d, i, dt in con.execute(
+            "SELECT doc, id, date FROM documents WHERE doc IN (SELECT unnest(?::INTEGER[]))",
+            [sorted(full)]).fetchall()}
+        story_links = _links(ix, "AND a IN (SELECT unnest($1::INTEGER[])) "
+                             "AND b IN (SELECT unnest($1::INTEGER[]))", [sorted(full)])
+        con.execute("DELETE FROM stories WHERE story IN (SELECT unnest(?::VARCHAR[]))", [sorted(touched)])
+        _write_stories(ix, touched, nodes, story_links, full)
+
+
+# -- public API -------------------------------------------------------------
+
+def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
+         index_path: str | None = None, force: bool = False, progress: bool = True) -> ScanSummary:
+    """Scan a corpus into an index and write the outputs to ``out_dir``.
+
+    The index defaults to ``out_dir/index.duckdb``. Finished stages are
+    skipped when rerun with the same options and input (see the module
+    docstring); an index built from another input, an edited input or other
+    ingest options is rebuilt from scratch (documents added with :func:`add`
+    included). Raises :class:`~wiretrace.errors.IndexBusyError` when another
+    process writes the index.
+
+        >>> scan("news.jsonl", "out")  # doctest: +SKIP
+        ScanSummary(documents=..., ...)
+    """
+    t0 = time.perf_counter()
+    cfg = _effective(config or ScanConfig())
+    input_abs = os.path.abspath(input_path)
+    if not os.path.exists(input_abs):
+        from ..errors import InputError
+
+        raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
+                         path=input_path)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
+                             "choose a writable path") from None
+    index_path = index_path or os.path.join(out_dir, "index.duckdb")
+    hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
+    runner = _Runner(cfg)  # before DuckDB opens: forked workers never see its threads
+    bar = _Progress(progress)
+    try:
+        with Index.open(index_path) as ix:
+            started = ix.stage_started("ingest")
+            if force or (started is not None and started != hashes["ingest"]):
+                ix.reset()
+            run, base = ix.begin_run("scan", input_abs, cfg.to_dict(), hashes["ingest"])
+            resumed: list[str] = []
+            info: dict[str, Any] = {}
+            timings: dict[str, float] = {}
+            redo = False
+            for stage in STAGES:
+                h = hashes[stage]
+                finished = ix.stage_done(stage, h) and not redo
+                if stage == "outputs" and finished:
+                    finished = all(os.path.exists(os.path.join(out_dir, f)) for f in OUTPUT_FILES)
+                if finished:
+                    resumed.append(stage)
+                    info.update(ix.stages()[stage]["info"] or {})
+                    continue
+                redo = True  # every later stage depends on this one
+                if ix.stage_started(stage) != h and stage == "align":
+                    with ix.transaction() as con:
+                        con.execute("DELETE FROM pairs")
+                        con.execute("DELETE FROM passages")
+                ix.start_stage(stage, h)
+                t_stage = time.perf_counter()
+                out: dict[str, Any] = {}
+                if stage == "ingest":
+                    out["added"] = _ingest(ix, runner, input_abs, cfg, run, base, bar)
+                elif stage == "candidates":
+                    out["candidates"] = _candidates(ix, cfg)
+                elif stage == "align":
+                    out["boilerplate_passages"] = _align(ix, runner, cfg, bar)
+                elif stage == "stories":
+                    _stories(ix, cfg)
+                else:
+                    from ._outputs import write_outputs
+
+                    write_outputs(ix, out_dir, cfg, input_abs, index_path)
+                info.update(out)
+                timings[stage] = round(time.perf_counter() - t_stage, 3)
+                ix.finish_stage(stage, h, out)
+            summary = _summary(ix, t0, out_dir, index_path, {**info, "timings": timings},
+                               tuple(resumed))
+            ix.finish_run(run, summary.to_dict())
+            return summary
+    finally:
+        bar.close()
+        runner.close()
+
+
+def _summary(ix: Index, t0: float, out_dir: str | None, index_path: str, info: dict[str, Any],
+             resumed: tuple[str, ...], run: int | None = None) -> ScanSummary:
+    q = lambda sql: int(ix.con.execute(sql).fetchall()[0][0] or 0)  # noqa: E731
+    return ScanSummary(
+        documents=ix.document_count(), skipped=ix.skipped_counts(run),
+        pairs=q("SELECT count(*) FROM pairs WHERE related"),
+        passages=q("SELECT count(*) FROM passages"), stories=q("SELECT count(*) FROM stories"),
+        seconds=round(time.perf_counter() - t0, 3), out_dir=out_dir, index_path=index_path,
+        added=int(info.get("added", 0)), candidates=int(info.get("candidates", 0)),
+        multi_doc_stories=q("SELECT count(*) FROM stories WHERE size > 1"),
+        boilerplate_passages=int(info.get("boilerplate_passages", 0)), resumed=resumed,
+        timings=dict(info.get("timings", {})))
+
+
+def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
+        progress: bool = True) -> ScanSummary:
+    """Add the documents of ``input_path`` to an existing index and link them to
+    the documents and stories already there, without a rebuild.
+
+    Only pairs with a new document are aligned; new documents join existing
+    stories (which are never merged with each other; a rescan regroups).
+    Rerunning an interrupted add of the same input resumes it.
+
+        >>> add("out/index.duckdb", "more.jsonl").added  # doctest: +SKIP
+        12
+    """
+    t0 = time.perf_counter()
+    input_abs = os.path.abspath(input_path)
+    if not os.path.exists(index_path):
+        from ..index import IndexStoreError
+
+        raise IndexStoreError(f"index {index_path} does not exist; build it first with "
+                              "`wiretrace scan INPUT --out DIR`")
+    with Index.open(index_path, read_only=True) as probe:
+        cfg = _effective(_index_config(probe, config))
+    runner = _Runner(cfg)
+    bar = _Progress(progress)
+    try:
+        with Index.open(index_path) as ix:
+            h = _hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
+            run, base = ix.begin_run("add", input_abs, cfg.to_dict(), h)
+            added = _ingest(ix, runner, input_abs, cfg, run, base, bar)
+            cands = _candidates(ix, cfg, new_from=base)
+            dropped = _align(ix, runner, cfg, bar, new_from=base)
+            _join_new(ix, cfg, base)
+            ix.clear_stages(["outputs"])  # the scan outputs no longer show everything
+            summary = _summary(ix, t0, None, index_path,
+                               {"added": added, "candidates": cands, "boilerplate_passages": dropped},
+                               (), run)
+            ix.finish_run(run, summary.to_dict())
+            return summary
+    finally:
+        bar.close()
+        runner.close()
+
+
+def query(index_path: str, text: str, *, title: str | None = None, date: str | None = None,
+          limit: int = 20, config: ScanConfig | None = None) -> list[QueryHit]:
+    """Indexed documents related to ``text`` (its source, its copies, its story),
+    most derived first. Opens the index read-only. ``date`` (ISO 8601) lets
+    dates decide the likelier source; ``title`` is accepted like
+    :func:`wiretrace.compare`'s and does not change the comparison.
+
+        >>> [h.id for h in query("out/index.duckdb", open("paper.txt").read())]  # doctest: +SKIP
+        ['wire-17']
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigError("query() needs a non-empty article text")
+    if limit < 1:
+        raise ConfigError(f"limit must be at least 1, got {limit}")
+    with Index.open(index_path, read_only=True) as ix:
+        cfg = _effective(_index_config(ix, config))
+        ta = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
+        grams = document_fingerprints(ta, cfg.ngram)
+        ix.con.register("_wt_query", pa.table({"gram": grams}))
+        rows = ix.con.execute(f"""
+            WITH g AS (SELECT q.gram FROM _wt_query q JOIN postings p ON p.gram = q.gram
+                       GROUP BY q.gram HAVING count(*) <= {int(cfg.max_df)}),
+            hits AS (SELECT p.doc, count(*) AS shared FROM postings p JOIN g ON g.gram = p.gram
+                     GROUP BY p.doc HAVING count(*) >= {int(cfg.min_shared)}
+                     UNION SELECT doc, 1000000 FROM documents WHERE body_hash = ?)
+            SELECT h.doc, max(h.shared) AS shared FROM hits h GROUP BY h.doc
+            ORDER BY shared DESC, h.doc LIMIT {int(max(limit * 5, 50))}""",
+                              [body_hash(ta)]).fetchall()
+        docs = [int(r[0]) for r in rows]
+        meta = {int(r[0]): r[1:] for r in ix.con.execute(
+            "SELECT d.doc, d.id, d.source, d.date, d.title, d.text, s.story FROM documents d "
+            "LEFT JOIN doc_story s ON s.doc = d.doc WHERE d.doc IN (SELECT unnest(?::INTEGER[]))",
+            [docs]).fetchall()}
+    hits = []
+    for n in docs:
+        doc_id, source, ddate, dtitle, dtext, story = meta[n]
+        tb = tokenize(dtext, strip_boilerplate=cfg.compare.strip_boilerplate)
+        r = compare_tokens(ta, tb, cfg.compare, a_date=date, b_date=ddate)
+        if r.passages or r.similarity >= cfg.story_similarity:
+            hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
+    rank = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
+    hits.sort(key=lambda h: (rank[h.comparison.relation],
+                             -max(h.comparison.a_coverage, h.comparison.b_coverage),
+                             -h.comparison.similarity, h.id))
+    return hits[:limit]

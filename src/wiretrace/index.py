@@ -1,0 +1,330 @@
+"""The corpus index: one DuckDB database file.
+
+Tables (``doc`` is an internal document number, the input position of the
+record plus the run's base, so a rerun of the same input gives the same
+numbers):
+
+* ``documents``  id (unique), source, date, ts, title, url, extra (JSON), text,
+  origin, ntok, body_hash, run
+* ``postings``   (doc, gram): distinct hashed word n-grams per document
+* ``outlet_common`` (source, gram): each outlet's boilerplate grams
+* ``candidates`` (a, b, shared, exact), ``pairs`` (every judged pair with its
+  ``Comparison.to_dict()`` JSON and a ``related`` flag), ``passages``
+* ``doc_story``  (doc, story), ``stories`` (headline, provenance, chains…)
+* ``skipped``    (pos, origin, category, reason)
+* ``runs``, ``stages`` (stage, config_hash, finished_at: resume bookkeeping)
+  and ``meta`` (schema and wiretrace version)
+
+Every write batch is one transaction, so a killed process leaves whole
+batches only.
+
+    >>> ix = Index.open(":memory:")
+    >>> ix.stage_done("ingest", "h")
+    False
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import pyarrow as pa
+
+from .errors import IndexBusyError, WiretraceError
+
+if TYPE_CHECKING:
+    from .records import Comparison
+
+SCHEMA_VERSION = "1"
+
+__all__ = ["Index", "IndexStoreError", "comparison_from_json", "SCHEMA_VERSION"]
+
+_DDL = [
+    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, kind VARCHAR, input VARCHAR,
+        base BIGINT, config VARCHAR, config_hash VARCHAR, version VARCHAR,
+        started_at TIMESTAMP, finished_at TIMESTAMP, summary VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS stages (stage VARCHAR PRIMARY KEY, config_hash VARCHAR,
+        started_at TIMESTAMP, finished_at TIMESTAMP, info VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS documents (doc INTEGER PRIMARY KEY, id VARCHAR UNIQUE NOT NULL,
+        source VARCHAR, date VARCHAR, ts TIMESTAMP, title VARCHAR, url VARCHAR, extra VARCHAR,
+        text VARCHAR, origin VARCHAR, ntok INTEGER, body_hash BIGINT, run INTEGER)""",
+    "CREATE TABLE IF NOT EXISTS postings (doc INTEGER, gram BIGINT)",
+    """CREATE TABLE IF NOT EXISTS skipped (pos BIGINT PRIMARY KEY, origin VARCHAR,
+        category VARCHAR, reason VARCHAR, run INTEGER)""",
+    "CREATE TABLE IF NOT EXISTS candidates (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN)",
+    """CREATE TABLE IF NOT EXISTS pairs (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN,
+        relation VARCHAR, source VARCHAR, similarity DOUBLE, a_coverage DOUBLE,
+        b_coverage DOUBLE, n_passages INTEGER, boiler_dropped INTEGER, related BOOLEAN,
+        result VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS passages (a INTEGER, b INTEGER, a_start INTEGER, a_end INTEGER,
+        b_start INTEGER, b_end INTEGER, kind VARCHAR, score DOUBLE, matched_words INTEGER,
+        edit_rate DOUBLE)""",
+    "CREATE TABLE IF NOT EXISTS doc_story (doc INTEGER PRIMARY KEY, story VARCHAR)",
+    """CREATE TABLE IF NOT EXISTS stories (story VARCHAR PRIMARY KEY, size INTEGER,
+        documents VARCHAR, earliest VARCHAR, first_date VARCHAR, last_date VARCHAR,
+        headline VARCHAR, provenance VARCHAR, chains VARCHAR)""",
+    "CREATE TABLE IF NOT EXISTS outlet_common (source VARCHAR, gram BIGINT)",
+    "CREATE OR REPLACE VIEW doc_meta AS SELECT doc, source, ts, body_hash FROM documents",
+]
+#: tables holding corpus data (everything but bookkeeping)
+DATA_TABLES = ("stories", "doc_story", "passages", "pairs", "candidates", "outlet_common",
+               "skipped", "postings", "documents")
+
+
+class IndexStoreError(WiretraceError):
+    """The index file cannot be opened or is not a wiretrace index."""
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Index:
+    """A wiretrace DuckDB index. Use :meth:`open`; one writer process at a time.
+
+    >>> with Index.open(":memory:") as ix:
+    ...     ix.document_count()
+    0
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str, read_only: bool):
+        self.con = con
+        self.path = path
+        self.read_only = read_only
+
+    # -- opening ---------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str, *, read_only: bool = False, threads: int | None = None) -> "Index":
+        """Open (creating unless ``read_only``) the index at ``path``.
+
+        Raises :class:`IndexBusyError` when another process holds the file and
+        :class:`IndexStoreError` when it is not a usable DuckDB database.
+        """
+        if read_only and path != ":memory:" and not os.path.exists(path):
+            raise IndexStoreError(f"index {path} does not exist; build it first with "
+                                  "`wiretrace scan INPUT --out DIR --index PATH`")
+        config = {"threads": threads} if threads else {}
+        try:
+            con = duckdb.connect(path, read_only=read_only, config=config)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise IndexBusyError(f"index {path} is busy: another wiretrace process is writing "
+                                     "it; retry when it finishes") from None
+            raise IndexStoreError(f"cannot open index {path} ({exc}); check the path, or delete "
+                                  "the file and scan again") from None
+        except duckdb.Error as exc:
+            raise IndexStoreError(f"cannot open index {path} ({exc}); it is not a wiretrace "
+                                  "DuckDB index: choose another path or delete the file") from None
+        ix = cls(con, path, read_only)
+        if read_only:
+            ix._check_schema()
+        else:
+            ix._create()
+        return ix
+
+    def _create(self) -> None:
+        # Checkpointing every 16 MB of WAL (the default) rewrote the file on most
+        # ingest commits; a larger WAL is replayed after a crash all the same.
+        self.con.execute("SET checkpoint_threshold = '1GB'")
+        for ddl in _DDL:
+            self.con.execute(ddl)
+        from . import __version__
+
+        version = self.meta("schema_version")
+        if version is not None and version != SCHEMA_VERSION:
+            raise IndexStoreError(f"index {self.path} has schema {version}, this wiretrace "
+                                  f"writes {SCHEMA_VERSION}; rebuild it with scan --force")
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), "
+                         "('wiretrace_version', ?)", [SCHEMA_VERSION, __version__])
+        if self.meta("created_at") is None:
+            self.con.execute("INSERT INTO meta VALUES ('created_at', ?)", [_now().isoformat()])
+
+    def _check_schema(self) -> None:
+        try:
+            version = self.meta("schema_version")
+        except duckdb.CatalogException:
+            version = None
+        if version != SCHEMA_VERSION:
+            raise IndexStoreError(f"{self.path} is not a wiretrace index (schema {version!r}); "
+                                  "build one with `wiretrace scan INPUT --out DIR`")
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One all-or-nothing write batch."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    # -- bookkeeping -----------------------------------------------------
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        """The first row of a query, or None (the result is always read to the end:
+        DuckDB refuses other work on a connection with an unfinished result)."""
+        rows = self.con.execute(sql, list(params)).fetchall()
+        return rows[0] if rows else None
+
+    def meta(self, key: str) -> str | None:
+        row = self.row("SELECT value FROM meta WHERE key = ?", [key])
+        return row[0] if row else None
+
+    def stage_done(self, stage: str, config_hash: str) -> bool:
+        """Whether ``stage`` finished with this configuration hash."""
+        row = self.row("SELECT config_hash, finished_at FROM stages WHERE stage = ?", [stage])
+        return bool(row and row[0] == config_hash and row[1] is not None)
+
+    def stage_started(self, stage: str) -> str | None:
+        """Configuration hash of the last start of ``stage`` (finished or not)."""
+        row = self.row("SELECT config_hash FROM stages WHERE stage = ?", [stage])
+        return row[0] if row else None
+
+    def start_stage(self, stage: str, config_hash: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO stages VALUES (?, ?, ?, NULL, NULL)",
+                         [stage, config_hash, _now()])
+
+    def finish_stage(self, stage: str, config_hash: str, info: dict[str, Any] | None = None) -> None:
+        self.con.execute("UPDATE stages SET finished_at = ?, info = ? WHERE stage = ? AND "
+                         "config_hash = ?", [_now(), json.dumps(info or {}), stage, config_hash])
+
+    def clear_stages(self, stages: Sequence[str] | None = None) -> None:
+        if stages is None:
+            self.con.execute("DELETE FROM stages")
+        else:
+            self.con.execute("DELETE FROM stages WHERE stage IN (SELECT unnest(?))", [list(stages)])
+
+    def stages(self) -> dict[str, dict[str, Any]]:
+        """``{stage: {config_hash, started_at, finished_at, info}}``."""
+        rows = self.con.execute("SELECT stage, config_hash, started_at, finished_at, info "
+                                "FROM stages").fetchall()
+        return {r[0]: {"config_hash": r[1], "started_at": r[2], "finished_at": r[3],
+                       "info": json.loads(r[4]) if r[4] else None} for r in rows}
+
+    def reset(self) -> None:
+        """Delete all corpus data and stage records (a fresh scan)."""
+        with self.transaction() as con:
+            # dropping (not deleting rows) lets the checkpoint free the blocks
+            con.execute("DROP VIEW IF EXISTS doc_meta")
+            for table in (*DATA_TABLES, "stages", "runs"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            for ddl in _DDL:
+                con.execute(ddl)
+        self.con.execute("CHECKPOINT")
+
+    def begin_run(self, kind: str, input_path: str, config: dict[str, Any], config_hash: str,
+                  *, resume: bool = True) -> tuple[int, int]:
+        """``(run, base)``: resume the unfinished run of the same kind and input, or start
+        a new one whose document numbers begin after every existing one."""
+        from . import __version__
+
+        if resume:
+            row = self.row("SELECT run, base FROM runs WHERE kind = ? AND input = ? AND "
+                           "config_hash = ? AND finished_at IS NULL ORDER BY run DESC LIMIT 1",
+                           [kind, input_path, config_hash])
+            if row:
+                return int(row[0]), int(row[1])
+        run = self.con.execute("SELECT coalesce(max(run), 0) + 1 FROM runs").fetchall()[0][0]
+        base = self.con.execute(
+            "SELECT greatest((SELECT coalesce(max(doc) + 1, 0) FROM documents), "
+            "(SELECT coalesce(max(pos) + 1, 0) FROM skipped), "
+            "(SELECT coalesce(max(base) + 1, 0) FROM runs))").fetchall()[0][0]
+        # Leave room for the whole input so a resumed run never collides.
+        self.con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)",
+                         [run, kind, input_path, base, json.dumps(config), config_hash,
+                          __version__, _now()])
+        return int(run), int(base)
+
+    def finish_run(self, run: int, summary: dict[str, Any]) -> None:
+        self.con.execute("UPDATE runs SET finished_at = ?, summary = ? WHERE run = ?",
+                         [_now(), json.dumps(summary, default=str), run])
+
+    # -- reading ---------------------------------------------------------
+
+    def document_count(self) -> int:
+        return int(self.con.execute("SELECT count(*) FROM documents").fetchall()[0][0])
+
+    def ids(self) -> dict[str, int]:
+        """``{id: doc}`` of every indexed document."""
+        return dict(self.con.execute("SELECT id, doc FROM documents").fetchall())
+
+    def skipped_positions(self, lo: int) -> set[int]:
+        rows = self.con.execute("SELECT pos FROM skipped WHERE pos >= ?", [lo]).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def skipped_counts(self, run: int | None = None) -> dict[str, int]:
+        where = "" if run is None else f"WHERE run = {int(run)}"
+        rows = self.con.execute(f"SELECT category, count(*) FROM skipped {where} GROUP BY 1 "
+                                "ORDER BY 2 DESC, 1").fetchall()
+        return {c: int(k) for c, k in rows}
+
+    @contextmanager
+    def need(self, docs: Sequence[int]) -> Iterator[str]:
+        """Register ``docs`` as a one-column table ``_wt_need(doc)`` for a join (a hash
+        join on it is ~5x faster than ``doc IN (list)``); yields the table name."""
+        self.con.register("_wt_need", pa.table({"doc": pa.array(list(map(int, docs)), pa.int32())}))
+        try:
+            yield "_wt_need"
+        finally:
+            self.con.unregister("_wt_need")
+
+    def fetch_documents(self, docs: Sequence[int]) -> dict[int, tuple[str, str | None, str | None]]:
+        """``{doc: (text, date, source)}`` for the given numbers."""
+        with self.need(docs) as need:
+            rows = self.con.execute(f"SELECT d.doc, d.text, d.date, d.source FROM {need} n "
+                                    "JOIN documents d ON d.doc = n.doc").fetchall()
+        return {int(r[0]): (r[1], r[2], r[3]) for r in rows}
+
+    def insert_arrow(self, table: str, data: Any, *, ignore: bool = False) -> None:
+        """Append an Arrow table (or anything DuckDB scans) to ``table``; with
+        ``ignore``, rows whose key already exists are skipped."""
+        self.con.register("_wt_batch", data)
+        try:
+            verb = "INSERT OR IGNORE" if ignore else "INSERT"
+            self.con.execute(f"{verb} INTO {table} SELECT * FROM _wt_batch")
+        finally:
+            self.con.unregister("_wt_batch")
+
+
+def comparison_from_json(data: str | dict[str, Any]) -> "Comparison":
+    """Rebuild a :class:`~wiretrace.records.Comparison` from its ``to_dict()`` (or JSON).
+
+    >>> from wiretrace import compare
+    >>> r = compare("Kerry said the talks in Rome went well.", "Kerry said the talks in Rome went well.")
+    >>> comparison_from_json(json.dumps(r.to_dict())) == r
+    True
+    """
+    from .records import Comparison, Conflict, Passage, Quote, Span
+
+    d = json.loads(data) if isinstance(data, str) else data
+    return Comparison(
+        passages=[Passage(**p) for p in d.get("passages", [])],
+        a_coverage=d["a_coverage"], b_coverage=d["b_coverage"], relation=d["relation"],
+        source=d.get("source"), similarity=d["similarity"],
+        conflicts=[Conflict(**c) for c in d.get("conflicts", [])],
+        a_only=[Span(**s) for s in d.get("a_only", [])],
+        b_only=[Span(**s) for s in d.get("b_only", [])],
+        a_quotes=[Quote(**q) for q in d.get("a_quotes", [])],
+        b_quotes=[Quote(**q) for q in d.get("b_quotes", [])],
+        source_evidence=list(d.get("source_evidence", [])),
+        a_boilerplate=[tuple(s) for s in d.get("a_boilerplate", [])],
+        b_boilerplate=[tuple(s) for s in d.get("b_boilerplate", [])],
+        mode=d.get("mode", "lexical"),
+    )

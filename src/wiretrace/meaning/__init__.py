@@ -1,0 +1,71 @@
+"""The meaning pass: paraphrases, conflicts, quotes and story similarity.
+
+:func:`enrich` runs after the lexical alignment inside
+:func:`wiretrace.compare_tokens`::
+
+    passages, conflicts, a_quotes, b_quotes, mode = enrich(ta, tb, passages, cfg)
+
+and :func:`similarity` gives ``Comparison.similarity`` from the final
+coverage. The sentence-embedding backend (``wiretrace[semantic]``) is optional:
+without it, or with ``CompareConfig(semantic=False)``, every step uses lexical
+evidence only and ``mode`` is "lexical"; :func:`backend_notice` says which
+backend runs, for a CLI to print (the library never prints).
+"""
+
+from __future__ import annotations
+
+from ..config import CompareConfig
+from ..normalize import Tokens
+from ..records import Conflict, Passage, Quote
+from . import conflicts as _conflicts
+from . import embed, paraphrase, quotes, simscore
+from .embed import backend_notice
+from .facts import known_capitals, sentence_initial
+from .simscore import similarity
+
+__all__ = ["enrich", "similarity", "backend_notice", "semantic_active"]
+
+
+def semantic_active(cfg: CompareConfig) -> bool:
+    """True when the embedding pass runs for this config (loads the model on first call)."""
+    return bool(cfg.semantic) and embed.installed() and embed.available()
+
+
+def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
+           ) -> tuple[list[Passage], list[Conflict], list[Quote], list[Quote], str]:
+    """Add paraphrase passages, find conflicts and quotes.
+
+    Returns ``(passages, conflicts, a_quotes, b_quotes, mode)``: passages
+    sorted by a_start and disjoint on each side (paraphrases never overlap the
+    lexical passages they do not absorb), conflicts sorted by a_start, quotes
+    with their status against the other text, and mode "semantic" when the
+    embedding pass ran, else "lexical".
+    """
+    semantic = semantic_active(cfg)
+    encode = embed.encode if semantic else None
+    initial = (sentence_initial(ta), sentence_initial(tb))
+    known = known_capitals(ta, initial[0]) | known_capitals(tb, initial[1])
+    min_cos = getattr(cfg, "paraphrase_min_cosine", None)
+    # the leads are embedded for the story similarity: put them in the same batch
+    extra = [simscore._lead(ta), simscore._lead(tb)] if semantic else None
+    try:
+        passages, _ = paraphrase.find(ta, tb, passages, encode, min_cosine=min_cos,
+                                      known=known, initial=initial, extra=extra)
+    except RuntimeError:  # the backend failed mid-run: fall back to lexical evidence
+        semantic = False
+        passages, _ = paraphrase.find(ta, tb, passages, None, min_cosine=min_cos,
+                                      known=known, initial=initial)
+    found = _conflicts.find(ta, tb, passages, known, initial)
+    a_quotes = quotes.extract(ta)
+    b_quotes = quotes.extract(tb)
+    a_quotes, qa = quotes.compare_quotes(ta, a_quotes, tb, b_quotes, True)
+    b_quotes, qb = quotes.compare_quotes(tb, b_quotes, ta, a_quotes, False)
+    if qa or qb:
+        seen = {(c.a_start, c.a_end, c.b_start, c.b_end, c.kind) for c in found}
+        for c in qa + qb:
+            key = (c.a_start, c.a_end, c.b_start, c.b_end, c.kind)
+            if key not in seen:
+                seen.add(key)
+                found.append(c)
+        found.sort(key=lambda c: (c.a_start, c.b_start))
+    return passages, found, a_quotes, b_quotes, "semantic" if semantic else "lexical"

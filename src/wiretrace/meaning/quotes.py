@@ -1,0 +1,305 @@
+"""Direct quotes, who said them, and how faithfully the other text reproduces them.
+
+Extraction: text between double quote marks, curly (“…”) or straight ("…"),
+within a paragraph; a quote left open at the end of a paragraph closes there
+(the newsroom convention for quotes running over paragraphs). Single quotes
+are not used: they double as apostrophes. The speaker comes from the
+attribution after the quote (`…," Kerry said`, `said Kerry`, `he told
+reporters`) or before it (`Kerry said the two sides were "…"`, `Hammond
+said: "…"`); a quote with no attribution of its own continues the previous
+quote's speaker (`"…," Kerry said. "That country has resources…"`), and a
+pronoun ("he said") resolves to the nearest person named before it as the
+subject of a speech verb.
+
+Status against the other text, on normalized word forms: "exact" (all the
+quote's words appear there in order), "trimmed" (a contiguous part of it
+does, the rest is missing), "altered" (reproduced with words changed inside),
+"unmatched". An alteration whose only changes are aliases ("IS" for
+"Daesh") is "altered" but raises no conflict, since no fact changed; any
+other change inside a reproduced *quote* raises a Conflict of kind "quote".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from ..fingerprint import STOPWORDS
+from ..normalize import Tokens
+from ..records import Conflict, Quote
+from .aliases import _TITLES, same_entity
+
+_VERBS = (r"said|says|say|told|tells|added|adds|explained|stated|insisted|warned|declared|noted|"
+          r"wrote|writes|tweeted|asked|replied|continued|argued|admitted|acknowledged|claimed|"
+          r"stressed|remarked|recalled|urged|announced|concluded|complained|cautioned|observed")
+_SUBJECT_VERBS = _VERBS + r"|dismissed|denied|rejected|confirmed|criticised|criticized|called"
+_NAME = r"(?:[A-Z][\w'’\-]*\.?)(?:\s+(?:al-|el-|bin |de |van |von )?[A-Z][\w'’\-]*\.?){0,4}"
+_PRONOUN = r"(?:he|she|they|I|we|He|She|They|We)"
+_WHO = rf"(?:{_NAME}|{_PRONOUN}|the (?:minister|president|official|spokesman|spokeswoman|source))"
+_AFTER = re.compile(rf"^[\s,.]*(?:(?P<n1>{_WHO})\s+(?:{_VERBS})\b|(?:{_VERBS})\s+(?P<n2>{_NAME}))")
+_VERB_RE = re.compile(rf"\b(?:{_VERBS})\b")
+_WHO_END = re.compile(rf"(?P<n>{_WHO})\s+$")
+_SUBJECT = re.compile(rf"(?P<n>{_NAME})\s+(?:{_SUBJECT_VERBS})\b")
+_PRON_SET = {"he", "she", "they", "i", "we"}
+MIN_QUOTE_WORDS = 3
+
+
+def _clean_name(name: str) -> str:
+    """Drop leading titles: "British Foreign Secretary Philip Hammond" -> "Philip Hammond"."""
+    words = name.split()
+    keep = [w for w in words if w.lower().strip(".") not in _TITLES]
+    while len(keep) > 2 and (keep[0].lower().endswith(("ish", "an", "ese", "ian")) or keep[0] in ("U.S.", "U.S")):
+        keep = keep[1:]
+    keep = keep[-2:] if keep else words[-1:]
+    return " ".join(keep).rstrip(".,")
+
+
+_MARK_RE = re.compile(r"[“”\"]")
+
+
+def _spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Inner spans of double-quoted stretches, per paragraph."""
+    out: list[tuple[int, int]] = []
+    marks = [(m.start(), text[m.start()]) for m in _MARK_RE.finditer(text)]
+    if not marks or not paragraphs:
+        return out
+    p = 0
+    open_at = -1
+    for at, c in marks:
+        while p < len(paragraphs) and paragraphs[p][1] <= at:
+            if open_at >= 0:  # a quote left open runs to the end of its paragraph
+                out.append((open_at, paragraphs[p][1]))
+                open_at = -1
+            p += 1
+        if p >= len(paragraphs):
+            break
+        if open_at < 0:
+            if c != "”":
+                open_at = at + 1
+        elif c != "“":
+            out.append((open_at, at))
+            open_at = -1
+    if open_at >= 0 and p < len(paragraphs):
+        out.append((open_at, paragraphs[p][1]))
+    return out
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s] in " \t\n'‘":
+        s += 1
+    while e > s and text[e - 1] in " \t\n,;:'’":
+        e -= 1
+    return s, e
+
+
+def extract(t: Tokens) -> list[Quote]:
+    """Direct quotes of a text with their speakers (status "unmatched" until compared)."""
+    text = t.text
+    if '"' not in text and "“" not in text:
+        return []
+    out: list[Quote] = []
+    prev_speaker: str | None = None
+    prev_end = 0
+    prev_para = -1
+    pstarts = [p[0] for p in t.paragraphs]
+    for s, e in _spans(text, t.paragraphs):
+        s, e = _trim(text, s, e)
+        if e <= s:
+            continue
+        i, j = _token_range(t, s, e)
+        if j - i < MIN_QUOTE_WORDS:
+            continue
+        para = bisect.bisect_right(pstarts, s) - 1
+        pstart, pend = t.paragraphs[para]
+        raw_after = text[e:min(pend, e + 100)]
+        after = raw_after.lstrip(" ,.;:”\"")
+        # a full stop after the closing mark ends the sentence: no attribution follows
+        ended = "." in raw_after[:len(raw_after) - len(after)].replace("..", "")
+        before = text[max(pstart, s - 160):max(pstart, s - 1)]
+        speaker = None
+        speaker = _before_speaker(before)
+        if speaker is None and (not ended or text[e - 1:e] in ".!?"):
+            m = _AFTER.match(after)
+            if m:
+                speaker = m.group("n1") or m.group("n2")
+        if speaker is None and prev_speaker is not None and para - prev_para <= 1:
+            speaker = prev_speaker  # the quote goes on after an attribution
+        if speaker is not None and speaker.split()[0].lower() in _PRON_SET | {"the"}:
+            named = _last_subject(text, prev_end, s)
+            speaker = named or (prev_speaker if prev_speaker and prev_speaker.lower() not in _PRON_SET else speaker)
+        if speaker is not None and speaker.lower() not in _PRON_SET:
+            speaker = _clean_name(speaker)
+        out.append(Quote(s, e, text[s:e], speaker, "unmatched"))
+        prev_speaker, prev_end, prev_para = speaker, e, para
+    return out
+
+
+def _before_speaker(before: str) -> str | None:
+    """`Kerry said the two sides were "…` / `Hammond said: "…`: the name before the last verb."""
+    last = None
+    for m in _VERB_RE.finditer(before):
+        last = m
+    if last is None or len(before) - last.end() > 90:
+        return None
+    if any(c in before[last.end():] for c in ".!?“”\""):
+        return None
+    m = _WHO_END.search(before[max(0, last.start() - 80):last.start()])
+    return m.group("n") if m else None
+
+
+def _last_subject(text: str, lo: int, hi: int) -> str | None:
+    """The last name used as the subject of a speech verb between ``lo`` and ``hi``."""
+    window = text[max(0, lo, hi - 600):hi]
+    last = None
+    for m in _SUBJECT.finditer(window):
+        name = m.group("n")
+        if name.split()[0] in ("The", "A", "However", "But", "While", "Meanwhile", "And"):
+            name = " ".join(name.split()[1:])
+        if name:
+            last = name
+    return last
+
+
+def _token_range(t: Tokens, s: int, e: int) -> tuple[int, int]:
+    return int(np.searchsorted(t.starts, s, "left")), int(np.searchsorted(t.starts, e, "left"))
+
+
+_STOP_FORMS = STOPWORDS
+
+
+def _bigram_hashes(ids: np.ndarray) -> np.ndarray:
+    u = ids.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        return (u[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ u[1:]
+
+
+class _Index:
+    """Where the quotes' content bigrams occur in one text (built on first use)."""
+
+    def __init__(self, t: Tokens, ranges: list[tuple[int, int]], qt: Tokens):
+        self.t = t
+        self.n = len(t)
+        self.joined = " " + " ".join(t.forms) + " "
+        self.vocab = frozenset(t.forms)
+        self.ranges = ranges
+        self.qt = qt
+        self._bigrams: dict[int, list[int]] | None = None
+
+    @property
+    def bigrams(self) -> dict[int, list[int]]:
+        """Bigram hash -> positions in the text, for the quotes' bigrams only."""
+        if self._bigrams is None:
+            idx: dict[int, list[int]] = {}
+            if self.n > 1:
+                need = np.concatenate([_bigram_hashes(self.qt.ids[i:j]) for i, j in self.ranges
+                                       if j - i > 1] or [np.zeros(0, np.uint64)])
+                h = _bigram_hashes(self.t.ids)
+                need = np.unique(need)
+                if len(need):
+                    pos = np.minimum(np.searchsorted(need, h), len(need) - 1)
+                    found = np.flatnonzero(need[pos] == h).tolist()
+                else:
+                    found = []
+                for k in found:
+                    idx.setdefault(int(h[k]), []).append(k)
+            self._bigrams = idx
+        return self._bigrams
+
+    def may_hold(self, q: list[str]) -> bool:
+        """Cheap test: enough of the quote's content words occur in the text at all."""
+        content = [w for w in q if w not in STOPWORDS]
+        hits = sum(1 for w in content if w in self.vocab)
+        return hits >= max(2, 0.3 * len(content))
+
+
+def _best_window(q: list[str], qids: np.ndarray, index: _Index) -> tuple[int, int] | None:
+    """The stretch of the other text that best matches the quote words (bigram votes on diagonals)."""
+    if len(q) < 2:
+        return None
+    bigrams = index.bigrams
+    hits = []
+    for k, h in enumerate(_bigram_hashes(qids).tolist()):
+        if (q[k] in _STOP_FORMS and q[k + 1] in _STOP_FORMS) or h not in bigrams:
+            continue
+        hits.extend((k, pos) for pos in bigrams[h])
+    if not hits:
+        return None
+    votes: dict[int, int] = {}
+    for k, pos in hits:
+        votes[pos - k] = votes.get(pos - k, 0) + 1
+    best = max(votes, key=lambda d: (sum(votes.get(d + x, 0) for x in range(-4, 5)), -abs(d)))
+    near = [(k, pos) for k, pos in hits if abs((pos - k) - best) <= 4]
+    k_lo, k_hi = min(k for k, _ in near), max(k for k, _ in near)
+    p_lo, p_hi = min(p for _, p in near), max(p for _, p in near)
+    return max(0, p_lo - k_lo - 2), min(index.n, p_hi + 2 + (len(q) - k_hi) + 2)
+
+
+def _inside(quotes: list[Quote], s: int, e: int) -> bool:
+    return any(q.start < e and q.end > s for q in quotes)
+
+
+def compare_quotes(t: Tokens, quotes: list[Quote], other: Tokens, other_quotes: list[Quote],
+                   t_is_a: bool) -> tuple[list[Quote], list[Conflict]]:
+    """Set each quote's status against ``other``; return the quotes and any quote conflicts."""
+    if not quotes:
+        return quotes, []
+    ranges = [_token_range(t, qt.start, qt.end) for qt in quotes]
+    index = _Index(other, ranges, t)
+    out: list[Quote] = []
+    conflicts: list[Conflict] = []
+    for qt, (i, j) in zip(quotes, ranges):
+        q = t.forms[i:j]
+        if " " + " ".join(q) + " " in index.joined:
+            out.append(Quote(qt.start, qt.end, qt.text, qt.speaker, "exact"))
+            continue
+        status = "unmatched"
+        win = _best_window(q, t.ids[i:j], index) if index.may_hold(q) else None
+        if win is not None:
+            lo, hi = win
+            ops = [op for op in Levenshtein.opcodes(q, other.forms[lo:hi])]
+            eq = [k for k, op in enumerate(ops) if op.tag == "equal"]
+            matched = sum(ops[k].src_end - ops[k].src_start for k in eq)
+            if eq and matched >= max(MIN_QUOTE_WORDS, 0.3 * len(q)):
+                first, last = eq[0], eq[-1]
+                inner = [op for op in ops[first:last + 1] if op.tag != "equal"]
+                covered_all = ops[first].src_start == 0 and ops[last].src_end == len(q)
+                if not inner:
+                    status = "exact" if covered_all else "trimmed"
+                elif matched >= 0.5 * (ops[last].src_end - ops[first].src_start):
+                    status = "altered"
+                    o_s = int(other.starts[lo + ops[first].dest_start])
+                    o_e = int(other.ends[lo + ops[last].dest_end - 1])
+                    quoted_there = _inside(other_quotes, o_s, o_e)
+                    for op in inner:
+                        c = _quote_conflict(t, other, i, lo, op, t_is_a)
+                        if c is not None and quoted_there:
+                            conflicts.append(c)
+                else:
+                    status = "trimmed" if matched >= 0.3 * len(q) else "unmatched"
+        out.append(Quote(qt.start, qt.end, qt.text, qt.speaker, status))
+    return out, conflicts
+
+
+def _quote_conflict(t: Tokens, other: Tokens, i: int, lo: int, op, t_is_a: bool) -> Conflict | None:
+    """A changed stretch inside a reproduced quote; None when it only swaps aliases."""
+    s0, s1 = i + op.src_start, i + op.src_end
+    d0, d1 = lo + op.dest_start, lo + op.dest_end
+    if s1 > s0 and d1 > d0:
+        x = t.text[int(t.starts[s0]):int(t.ends[s1 - 1])]
+        y = other.text[int(other.starts[d0]):int(other.ends[d1 - 1])]
+        if same_entity(x, y) and x[:1].isupper() and y[:1].isupper():
+            return None
+    # widen an insertion or deletion by one word so both fragments are non-empty
+    if s1 <= s0 or d1 <= d0:
+        s0, d0 = max(0, s0 - 1), max(0, d0 - 1)
+        s1, d1 = max(s1, s0 + 1), max(d1, d0 + 1)
+    ts, te = int(t.starts[s0]), int(t.ends[s1 - 1])
+    os_, oe = int(other.starts[d0]), int(other.ends[d1 - 1])
+    x, y = t.text[ts:te], other.text[os_:oe]
+    note = f"quote altered: '{x}' / '{y}'"
+    if t_is_a:
+        return Conflict(ts, te, os_, oe, "quote", x, y, note)
+    return Conflict(os_, oe, ts, te, "quote", y, x, note)
