@@ -83,3 +83,38 @@ def test_bad_option_and_unwritable_html(tmp_path):
 def test_no_verb_prints_help():
     r = run()
     assert r.returncode == 2 and "usage" in r.stdout.lower()
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def test_scan_add_query_verbs(tmp_path):
+    out = tmp_path / "out"
+    r = run("scan", str(EXAMPLES / "corpus"), "--out", str(out), "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["documents"] == 4 and summary["pairs"] >= 2
+    for name in ("documents.jsonl", "pairs.jsonl", "report.html", "stories.jsonl", "passages.parquet",
+                 "config.json"):
+        assert (out / name).exists(), name
+    docs = [json.loads(line) for line in (out / "documents.jsonl").read_text().splitlines()]
+    assert {"id", "source", "date", "story"} <= set(docs[0])
+    pair = json.loads((out / "pairs.jsonl").read_text().splitlines()[0])
+    assert {"a", "b", "passages", "relation", "source", "similarity", "conflicts"} <= set(pair)
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"id": "late-copy", "text": (EXAMPLES / "wire.txt").read_text()}) + "\n"
+                   + "{not json\n")
+    r = run("add", str(out / "index.duckdb"), str(new), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["skipped"] == {"bad-json": 1}
+    r = run("query", str(out / "index.duckdb"), str(EXAMPLES / "paper.txt"), "--json")
+    assert r.returncode == 0, r.stderr
+    hits = json.loads(r.stdout)
+    assert {h["id"] for h in hits} >= {"reuters-yemen-talks.txt", "late-copy"}
+
+
+def test_scan_bad_option_and_missing_input(tmp_path):
+    r = run("scan", str(EXAMPLES / "corpus"), "--out", str(tmp_path / "o"), "-o", "bogus=1")
+    assert r.returncode == 2 and "unknown compare option" in r.stderr
+    r = run("scan", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "nope" in r.stderr

@@ -81,14 +81,10 @@ def _scan_config(args: argparse.Namespace):
     from .config import CompareConfig, ScanConfig
 
     opts = _parse_options(getattr(args, "option", None))
-    compare_fields = set(CompareConfig.__dataclass_fields__)
-    cmp_opts = {k: v for k, v in opts.items() if k in compare_fields}
-    scan_opts = {k: v for k, v in opts.items() if k not in compare_fields}
-    bad = sorted(set(scan_opts) - set(ScanConfig.__dataclass_fields__))
-    if bad:
-        from .errors import ConfigError
-
-        raise ConfigError(f"unknown option(s) {bad}; see `wiretrace scan --help`")
+    # a name both configs know (ngram, semantic) belongs to the scan
+    scan_fields = set(ScanConfig.__dataclass_fields__) - {"compare"}
+    scan_opts = {k: v for k, v in opts.items() if k in scan_fields}
+    cmp_opts = {k: v for k, v in opts.items() if k not in scan_fields}
     if getattr(args, "workers", None) is not None:
         scan_opts["workers"] = args.workers
     return ScanConfig(compare=CompareConfig().replace(**cmp_opts), **scan_opts)

@@ -62,6 +62,8 @@ class ScanConfig:
     """Options for a corpus scan (local or Spark engine)."""
 
     compare: CompareConfig = field(default_factory=CompareConfig)
+    #: run the sentence-embedding pass on every candidate pair (slow on a CPU)
+    semantic: bool = False
     #: words per postings n-gram
     ngram: int = 5
     #: drop n-grams found in more documents than this (boilerplate, formulae)
