@@ -1,0 +1,633 @@
+"""The Spark engine: the local engine's stages on Spark DataFrames.
+
+``scan(INPUT, OUT, master=..., conf=...)`` gives the same documents, pairs,
+passages and stories as :func:`wiretrace.engines.local.scan` (tested field by
+field) because every decision is made by the same code:
+
+1. ``ingest``      list the input (any Spark-readable path); read JSONL by line
+   splits (``spark.read.text``), Parquet by row groups, .txt/.html/.csv whole
+   (``binaryFile``), each through read.py's own readers (see
+   :mod:`.spark_stages`), then tokenize and fingerprint in the same Python
+   pass (``mapInArrow``). Input positions (the local engine's document
+   numbers) come from per-split counts; the first occurrence of an id wins.
+2. ``candidates``  the SQL steps of :func:`wiretrace.candidates.candidate_steps`
+   run by Spark SQL over ``postings`` and ``bodies`` views.
+3. ``align``       outlet boilerplate grams per document, then the local
+   engine's align task over candidate pairs with both texts joined on.
+4. ``stories``     connected components of the story links (large-star /
+   small-star on DataFrames, lineage checkpointed), then
+   :func:`wiretrace.stories.group_stories` and the local story writer per
+   batch of whole components.
+5. ``outputs``     ``OUT/index.duckdb`` holds views over the Parquet results,
+   and the local engine's writer makes the same JSONL files and report.
+
+Stage results live in ``OUT/_spark/<stage>`` as Parquet; a rerun with the same
+options skips finished stages (``force=True`` redoes all). See docs/spark.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from ..config import ScanConfig
+from ..errors import InputError, MissingExtraError, WiretraceError
+from ..records import Skipped
+from . import spark_stages as st
+from .local import STAGES, ScanSummary, stage_hashes
+from .spark_stages import has_scheme
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["scan", "spark_session", "java_available", "JavaNotFoundError", "SparkJobError"]
+
+#: Spark settings wiretrace sets unless the caller gives them
+DEFAULT_CONF = {
+    "spark.app.name": "wiretrace scan",
+    # a row can hold a whole article: keep Arrow batches small
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "256",
+    "spark.sql.execution.arrow.maxBytesPerBatch": str(64 << 20),
+    "spark.sql.adaptive.enabled": "true",
+    "spark.sql.adaptive.skewJoin.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
+}
+#: a candidate pair with more characters than this (both texts) runs apart from the bulk
+HUGE_PAIR_CHARS = 200_000
+#: connected components: checkpoint the edge table every this many rounds
+CC_CHECKPOINT_EVERY = 3
+CC_MAX_ROUNDS = 200
+CC_EDGES_PER_PARTITION = 1_000_000
+#: story links up to this many are grouped by union-find on the driver (milliseconds)
+#: instead of Spark rounds (seconds each); set ``wiretrace.cc.driverEdges=0`` to force Spark
+CC_DRIVER_EDGES = 100_000
+#: candidate steps kept as stage results (align reads ``outlet_common`` too)
+KEPT_STEPS = ("outlet_common", "candidates")
+
+
+class JavaNotFoundError(WiretraceError):
+    """Spark needs a Java runtime and none was found."""
+
+
+class SparkJobError(WiretraceError):
+    """A Spark job failed; the message carries Spark's reason."""
+
+
+def java_available() -> bool:
+    """Whether a ``java`` executable is reachable (``JAVA_HOME`` or ``PATH``)."""
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.isfile(os.path.join(home, "bin", "java")):
+        return True
+    return shutil.which("java") is not None
+
+
+def _require() -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise MissingExtraError("spark", "the Spark engine") from None
+    if not java_available():
+        raise JavaNotFoundError("the Spark engine needs Java 17 or 21 and none was found: install "
+                                "a JDK (e.g. apt install openjdk-17-jre-headless) and put java on "
+                                "PATH or set JAVA_HOME")
+
+
+@contextmanager
+def spark_session(master: str | None = None,
+                  conf: Mapping[str, str] | None = None) -> Iterator["SparkSession"]:
+    """A SparkSession for a scan: the active one if there is one (it is left
+    running, only runtime settings from ``conf`` apply), else a new one that
+    is stopped afterwards. ``master`` defaults to ``local[*]``."""
+    _require()
+    warnings.filterwarnings("ignore", message=".*does not yet fully support pandas.*")
+    from pyspark.sql import SparkSession
+
+    _quiet_pyspark_loggers()
+
+    conf = dict(conf or {})
+    settings = {k: v for k, v in {**DEFAULT_CONF, **conf}.items() if not k.startswith("wiretrace.")}
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        given = active.sparkContext.getConf()
+        for key, value in settings.items():  # wiretrace's defaults unless the session set its own
+            if key.startswith("spark.sql.") and (key in conf or not given.contains(key)):
+                active.conf.set(key, value)
+        yield active
+        return
+    from pyspark import SparkConf
+
+    # under spark-submit the master comes from its --master (a JVM system property)
+    master = master or conf.get("spark.master") or SparkConf().get("spark.master", "local[*]")
+    if master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        # workers run this interpreter, which has wiretrace installed
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+    builder = SparkSession.builder.master(master)
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM did not start: bad master URL, conf, Java
+        raise SparkJobError(f"cannot start Spark with master {master!r} ({exc}); check "
+                            "--master, --conf and the Java installation") from None
+    # task failures come back as SparkJobError with Spark's reason: no Java stack traces
+    spark.sparkContext.setLogLevel(conf.get("wiretrace.logLevel", "FATAL"))
+    try:
+        yield spark
+    finally:
+        spark.stop()
+
+
+def _quiet_pyspark_loggers() -> None:
+    """pyspark logs each failed query with a Java stack trace; SparkJobError says why."""
+    import logging
+
+    try:
+        from pyspark.logger import PySparkLogger
+    except ImportError:  # pragma: no cover - older pyspark
+        return
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL)
+
+
+# -- stage bookkeeping ----------------------------------------------------------
+
+class _Work:
+    """``OUT/_spark``: one Parquet folder per stage result and a hash per finished stage."""
+
+    def __init__(self, out_dir: str, profile: bool = False, driver_edges: int = 0):
+        self.root = os.path.join(os.path.abspath(out_dir), "_spark")
+        os.makedirs(self.root, exist_ok=True)
+        #: materialize every intermediate step (for per-step timings), not just stage results
+        self.profile = profile
+        #: story links up to this many are grouped on the driver, more by Spark rounds
+        self.driver_edges = driver_edges
+
+    def sql(self, query: str, *names: str) -> list[tuple]:
+        """Run DuckDB ``query`` on the driver over stage results (``{name}`` placeholders):
+        a count or sum over local Parquet costs no Spark job."""
+        import duckdb
+
+        files = {n: "'" + os.path.join(self.local(n), "*.parquet").replace("'", "''") + "'"
+                 for n in names}
+        with duckdb.connect() as con:
+            return con.execute(query.format(**{n: f"read_parquet({f})" for n, f in files.items()})
+                               ).fetchall()
+
+    def step(self, spark: "SparkSession", name: str, df: "DataFrame",
+             timings: dict[str, float], *, keep: bool = False) -> "DataFrame":
+        """``df`` written to and read back from ``name`` when ``keep`` or profiling
+        (timed), else ``df`` itself, computed inside the job that uses it."""
+        if not (keep or self.profile):
+            return df
+        t = time.perf_counter()
+        spark.sparkContext.setJobDescription(f"wiretrace {name}")
+        df.write.mode("overwrite").parquet(self.uri(name))
+        spark.sparkContext.setJobDescription(None)
+        timings[f"step.{name}"] = round(time.perf_counter() - t, 3)
+        return spark.read.parquet(self.uri(name))
+
+    def local(self, name: str) -> str:
+        return os.path.join(self.root, name)
+
+    def uri(self, name: str) -> str:
+        """A Spark path that names the local folder whatever the default filesystem is."""
+        return "file://" + self.local(name)
+
+    def done(self, stage: str, digest: str) -> bool:
+        try:
+            with open(self.local(f"{stage}.done"), encoding="utf-8") as f:
+                return json.load(f)["hash"] == digest
+        except (OSError, ValueError, KeyError):
+            return False
+
+    def info(self, stage: str) -> dict[str, Any]:
+        with open(self.local(f"{stage}.done"), encoding="utf-8") as f:
+            return json.load(f).get("info", {})
+
+    def finish(self, stage: str, digest: str, info: dict[str, Any]) -> None:
+        with open(self.local(f"{stage}.done"), "w", encoding="utf-8") as f:
+            json.dump({"hash": digest, "info": info}, f)
+
+    def forget(self, stage: str) -> None:
+        try:
+            os.remove(self.local(f"{stage}.done"))
+        except FileNotFoundError:
+            pass
+
+
+def _parquet(spark: "SparkSession", work: _Work, name: str) -> "DataFrame":
+    return spark.read.parquet(work.uri(name))
+
+
+# -- stages -----------------------------------------------------------------------
+
+def _ingest(spark: "SparkSession", work: _Work, input_path: str, cfg: ScanConfig,
+            timings: dict[str, float]) -> dict[str, Any]:
+    """Read, tokenize and fingerprint; write ``documents`` and ``skipped``."""
+    from pyspark.sql import functions as F
+
+    files, folder = st.list_input(spark, input_path)
+    frame, driver_items = st.read_input(spark, files, folder, cfg)
+    if frame is None:
+        frame = spark.createDataFrame([], st.READ_DDL)
+    read_rows = work.step(spark, "read", frame, timings, keep=True)
+    t = time.perf_counter()
+    small = read_rows.where("kind IN ('count', 'fatal')").select(
+        "kind", "fidx", "blk", "n_lines", "n_items", "origin", "reason").collect()
+    fatal = [r for r in small if r["kind"] == "fatal"]
+    if fatal:
+        raise InputError(fatal[0]["reason"], path=fatal[0]["origin"])
+    counts = [(r["fidx"], r["blk"], r["n_lines"], r["n_items"]) for r in small]
+    counts += [(fidx, 0, 0, 1) for fidx, _ in driver_items]
+    bases, pos, lines, last = [], 0, 0, None
+    for fidx, blk, n_lines, n_items in sorted(counts):
+        lines = lines if fidx == last else 0
+        bases.append((fidx, blk, pos, lines))
+        pos, lines, last = pos + n_items, lines + n_lines, fidx
+    base_df = spark.createDataFrame(bases, "fidx int, blk long, item_base long, line_base long")
+    items = (read_rows.where("kind IN ('doc', 'skip')").join(F.broadcast(base_df), ["fidx", "blk"])
+             .withColumn("pos", F.col("item_base") + F.col("k")))
+    docs = items.where("kind = 'doc'")
+    firsts = (docs.groupBy("id").agg(F.min("pos").alias("first"), F.count("*").alias("n"))
+              .where("n > 1"))
+    dups = (docs.select("id", "pos").join(firsts, "id").where("pos != first")
+            .select("pos", F.col("id").alias("dup_id")))
+    origin = F.expr("CASE WHEN line > 0 AND line_base > 0 THEN concat(substring(origin, 1, "
+                    "length(origin) - length(cast(line AS string)) - 1), ':', line + line_base) "
+                    "ELSE origin END")
+    spark.sparkContext.setJobDescription("wiretrace documents")
+    (docs.join(dups, "pos", "left_anti")
+     .select(F.col("pos").alias("doc"), "id", "source", "date", "ts", "ts_us", "title", "url",
+             "extra", "text", origin.alias("origin"), "ntok", "body_hash",
+             F.lit(1).alias("run"), "grams")
+     .write.mode("overwrite").parquet(work.uri("documents")))
+    driver_rows = [(bases_pos, s.origin, s.reason, s.category)
+                   for (fidx, s), bases_pos in zip(driver_items, _driver_positions(bases, driver_items))]
+    driver_df = spark.createDataFrame(driver_rows, "pos long, origin string, reason string, "
+                                                   "category string")
+    skipped = (items.where("kind = 'skip'").select("pos", "line", "line_base", "origin", "reason",
+                                                   "category", F.lit(None).cast("string").alias("dup_id"))
+               .unionByName(docs.join(dups, "pos").select(
+                   "pos", "line", "line_base", "origin", F.lit(None).cast("string").alias("reason"),
+                   F.lit(None).cast("string").alias("category"), "dup_id"))
+               .unionByName(driver_df.select("pos", F.lit(0).cast("long").alias("line"),
+                                             F.lit(0).cast("long").alias("line_base"), "origin",
+                                             "reason", "category",
+                                             F.lit(None).cast("string").alias("dup_id"))))
+    spark.sparkContext.setJobDescription("wiretrace skipped")
+    skipped.mapInArrow(st.fix_skipped_fn(), st.SKIP_DDL).write.mode("overwrite").parquet(
+        work.uri("skipped"))
+    spark.sparkContext.setJobDescription(None)
+    shutil.rmtree(work.local("read"), ignore_errors=True)
+    timings["step.assemble"] = round(time.perf_counter() - t, 3)
+    return {"added": work.sql("SELECT count(*) FROM {documents}", "documents")[0][0],
+            "files": len(files)}
+
+
+def _driver_positions(bases: list[tuple[int, int, int, int]],
+                      items: list[tuple[int, Skipped]]) -> list[int]:
+    """Input positions of the driver-side Skipped items (each its own one-item split)."""
+    first = {}
+    for fidx, blk, pos, _ in bases:
+        first.setdefault((fidx, blk), pos)
+    return [first[(fidx, 0)] for fidx, _ in items]
+
+
+def _adapt_sql(name: str, sql: str) -> str:
+    """A candidate step for Spark SQL. The ``exact`` join gains ``x.r <= clique``,
+    implied by its condition (``x.r < y.r`` and ``x.r = 1 OR y.r <= clique``) but
+    pushable below the join, so a body shared by n documents costs n·clique
+    rows, not n²."""
+    import re
+
+    m = re.search(r"AND \(x\.r = 1 OR y\.r <= (\d+)\)", sql) if name == "exact" else None
+    if m:
+        sql = sql.replace(m.group(0), f"{m.group(0)} AND x.r <= {m.group(1)}")
+    return sql
+
+
+def _candidates(spark: "SparkSession", work: _Work, cfg: ScanConfig,
+                timings: dict[str, float]) -> dict[str, Any]:
+    """The candidate plan of :mod:`wiretrace.candidates`, step by step in Spark SQL."""
+    from ..candidates import candidate_steps
+
+    _plan_views(spark, work)
+    steps = candidate_steps(max_df=cfg.max_df, min_shared=cfg.min_shared,
+                            boilerplate_min_docs=cfg.boilerplate_min_docs,
+                            story_max_days=cfg.story_max_days)
+    for name, sql in steps:
+        keep = name in KEPT_STEPS  # stage results; the rest run inside the jobs that use them
+        df = work.step(spark, name if keep else f"cand_{name}", spark.sql(_adapt_sql(name, sql)),
+                       timings, keep=keep)
+        df.createOrReplaceTempView(name)
+    info = {"candidates": work.sql("SELECT count(*) FROM {candidates}", "candidates")[0][0]}
+    if work.profile:
+        for name, _ in steps:
+            if name not in KEPT_STEPS:
+                info[f"rows.{name}"] = work.sql(f"SELECT count(*) FROM {{cand_{name}}}",
+                                                f"cand_{name}")[0][0]
+                shutil.rmtree(work.local(f"cand_{name}"), ignore_errors=True)
+    return info
+
+
+def _plan_views(spark: "SparkSession", work: _Work) -> "DataFrame":
+    """The candidate plan's input tables ``postings`` and ``doc_meta`` as views
+    over the documents; returns the documents."""
+    from pyspark.sql import functions as F
+
+    docs = _parquet(spark, work, "documents")
+    docs.select("doc", F.explode("grams").alias("gram")).createOrReplaceTempView("postings")
+    docs.select("doc", "source", "ts", "body_hash").createOrReplaceTempView("doc_meta")
+    return docs
+
+
+def _align(spark: "SparkSession", work: _Work, cfg: ScanConfig,
+           timings: dict[str, float]) -> dict[str, Any]:
+    """Judge every candidate pair with the local engine's align task."""
+    from pyspark.sql import functions as F
+
+    docs = _plan_views(spark, work)
+    _parquet(spark, work, "outlet_common").createOrReplaceTempView("outlet_common")
+    # each document's grams that are boilerplate of its outlet (the local _fetch_boiler)
+    boiler = work.step(spark, "boiler", spark.sql(
+        "SELECT p.doc, array_sort(collect_list(p.gram)) AS grams FROM postings p "
+        "JOIN doc_meta d ON d.doc = p.doc "
+        "JOIN outlet_common c ON c.source = d.source AND c.gram = p.gram GROUP BY p.doc"), timings)
+    side = docs.select("doc", "text", "date").join(boiler, "doc", "left")
+
+    def named(prefix: str) -> "DataFrame":
+        return side.select(F.col("doc").alias(prefix), F.col("text").alias(f"{prefix}_text"),
+                           F.col("date").alias(f"{prefix}_date"),
+                           F.col("grams").alias(f"{prefix}_common"))
+
+    pairs = _parquet(spark, work, "candidates").join(named("a"), "a").join(named("b"), "b")
+    cost = F.length("a_text") + F.length("b_text")
+    bulk = pairs.where(cost <= HUGE_PAIR_CHARS).sortWithinPartitions("b", "a")
+    # huge pairs get partitions of their own, spread by pair, never queued behind the bulk
+    huge = pairs.where(cost > HUGE_PAIR_CHARS).repartition(
+        spark.sparkContext.defaultParallelism, "a", "b")
+    fn = st.align_fn(cfg)
+    work.step(spark, "pairs", bulk.mapInArrow(fn, st.PAIR_DDL).unionByName(
+        huge.mapInArrow(fn, st.PAIR_DDL)), timings, keep=True)
+    dropped = work.sql("SELECT sum(boiler_dropped) FROM {pairs}", "pairs")[0][0]
+    return {"boilerplate_passages": int(dropped or 0)}
+
+
+def connected_components(spark: "SparkSession", edges: "DataFrame", work: _Work,
+                         stats: dict[str, Any] | None = None) -> "DataFrame":
+    """``(doc, comp)`` for every document on an edge ``(a, b)``: ``comp`` is the
+    smallest document of its connected component.
+
+    Alternating large-star and small-star rounds (Kiveris et al., 2014) on an
+    edge table kept as ``(x, y)`` with ``x > y``; it ends as one star per
+    component around its smallest node, after O(log² n) rounds. A round is
+    done when the edge set's count and hash sum stop changing; lineage is cut
+    by a checkpoint every :data:`CC_CHECKPOINT_EVERY` rounds.
+    """
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    spark.sparkContext.setCheckpointDir(work.uri("checkpoints"))
+    e = (edges.select(F.greatest("a", "b").alias("x"), F.least("a", "b").alias("y"))
+         .where("x != y").distinct())
+
+    def large_star(e: "DataFrame") -> "DataFrame":
+        both = e.unionByName(e.select(F.col("y").alias("x"), F.col("x").alias("y")))
+        low = both.groupBy("x").agg(F.min("y").alias("m"))  # smallest neighbour
+        return (both.where("y > x").join(low, "x")
+                .select(F.col("y").alias("x"), F.least("x", "m").alias("y")).distinct())
+
+    def small_star(e: "DataFrame") -> "DataFrame":
+        low = e.groupBy("x").agg(F.min("y").alias("m"))
+        moved = e.join(low, "x").select(F.col("y").alias("p"), F.col("m").alias("q"))
+        moved = moved.unionByName(low.select(F.col("x").alias("p"), F.col("m").alias("q")))
+        return (moved.where("p != q").select(F.greatest("p", "q").alias("x"),
+                                             F.least("p", "q").alias("y")).distinct())
+
+    def checksum(e: "DataFrame") -> tuple[int, int, int]:
+        h = F.xxhash64("x", "y")
+        r = e.agg(F.count("*").alias("n"), F.bit_xor(h).alias("h"),
+                  F.sum(h.bitwiseAND(0xFFFFFF)).alias("s")).collect()[0]
+        return int(r["n"]), int(r["h"] or 0), int(r["s"] or 0)
+
+    e = e.persist(StorageLevel.MEMORY_AND_DISK)
+    last = checksum(e)
+    # the edge table keeps about a million edges a partition (a star round is cheap per
+    # edge): without this it would keep the shuffle's partition count, mostly empty tasks
+    parts = max(spark.sparkContext.defaultParallelism, last[0] // CC_EDGES_PER_PARTITION + 1)
+    rounds = 0
+    for rounds in range(1, CC_MAX_ROUNDS + 1):
+        spark.sparkContext.setJobDescription(f"wiretrace components round {rounds}")
+        nxt = small_star(large_star(e)).coalesce(parts)
+        nxt = (nxt.checkpoint(eager=True) if rounds % CC_CHECKPOINT_EVERY == 0
+               else nxt.persist(StorageLevel.MEMORY_AND_DISK))
+        now = checksum(nxt)
+        e.unpersist()
+        e = nxt
+        if now == last:
+            break
+        last = now
+    else:
+        raise SparkJobError(f"connected components did not converge in {CC_MAX_ROUNDS} rounds")
+    spark.sparkContext.setJobDescription(None)
+    if stats is not None:
+        stats.update({"cc_rounds": rounds, "cc_edges": last[0]})
+    roots = e.select(F.col("y").alias("doc"), F.col("y").alias("comp")).distinct()
+    return e.select(F.col("x").alias("doc"), F.col("y").alias("comp")).unionByName(roots)
+
+
+def _driver_components(work: _Work) -> list[tuple[int, int]]:
+    """``(doc, comp)`` by union-find on the driver, for an edge table small enough
+    that Spark's per-round job overhead would dominate (``wiretrace.cc.driverEdges``)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in work.sql("SELECT a, b FROM {pairs} WHERE story_link", "pairs"):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)  # the root is the smallest document
+    return [(x, find(x)) for x in parent]
+
+
+def _stories(spark: "SparkSession", work: _Work, cfg: ScanConfig,
+             timings: dict[str, float]) -> dict[str, Any]:
+    """Story of every document and the story rows, as the local engine makes them."""
+    from pyspark.sql import functions as F
+
+    pairs = _parquet(spark, work, "pairs")
+    n_edges = work.sql("SELECT count(*) FROM {pairs} WHERE story_link", "pairs")[0][0]
+    info: dict[str, Any] = {"story_links": n_edges}
+    if n_edges <= work.driver_edges:
+        comp = spark.createDataFrame(_driver_components(work), "doc long, comp long")
+    else:
+        comp = connected_components(spark, pairs.where("story_link").select("a", "b"), work, info)
+    comp = work.step(spark, "components", comp, timings, keep=True)
+    docs = _parquet(spark, work, "documents")
+    nodes = (docs.join(comp, "doc", "left")
+             .select(F.lit("node").alias("kind"), F.coalesce("comp", "doc").alias("comp"), "doc",
+                     "id", "date", "title", F.substring("text", 1, 2000).alias("head")))
+    ca = comp.select(F.col("doc").alias("a"), F.col("comp").alias("ca"))
+    cb = comp.select(F.col("doc").alias("b"), F.col("comp").alias("cb"))
+    links = (pairs.where("related").join(ca, "a").join(cb, "b").where("ca = cb")
+             .select(F.lit("link").alias("kind"), F.col("ca").alias("comp"), "a", "b",
+                     "similarity", "relation", "source", "a_coverage", "b_coverage", "exact"))
+    rows = nodes.unionByName(links, allowMissingColumns=True)
+    parts = max(1, spark.sparkContext.defaultParallelism * 2)
+    work.step(spark, "stories", rows.repartition(parts, "comp").sortWithinPartitions("comp", "kind")
+              .mapInArrow(st.stories_fn(cfg), st.STORY_DDL), timings, keep=True)
+    return info
+
+
+_VIEWS = {
+    "documents": "SELECT doc::INTEGER AS doc, id, source, date, ts, title, url, extra, text, "
+                 "origin, ntok, body_hash, run FROM read_parquet({documents})",
+    "postings": "SELECT doc::INTEGER AS doc, unnest(grams) AS gram FROM read_parquet({documents})",
+    "skipped": "SELECT pos, origin, category, reason, run FROM read_parquet({skipped})",
+    "outlet_common": "SELECT source, gram FROM read_parquet({outlet_common})",
+    "candidates": "SELECT a::INTEGER AS a, b::INTEGER AS b, shared, exact "
+                  "FROM read_parquet({candidates})",
+    "pairs": "SELECT a::INTEGER AS a, b::INTEGER AS b, shared, exact, relation, source, "
+             "similarity, a_coverage, b_coverage, n_passages, boiler_dropped, related, result "
+             "FROM read_parquet({pairs})",
+    "passages": "SELECT a, b, p.a_start, p.a_end, p.b_start, p.b_end, p.kind, p.score, "
+                "p.matched_words, p.edit_rate FROM (SELECT a::INTEGER AS a, b::INTEGER AS b, "
+                "unnest(passages) AS p FROM read_parquet({pairs}))",
+    "doc_story": "SELECT doc::INTEGER AS doc, story FROM read_parquet({stories}) "
+                 "WHERE kind = 'doc_story'",
+    "stories": "SELECT story, size, documents, earliest, first_date, last_date, headline, "
+               "provenance, chains FROM read_parquet({stories}) WHERE kind = 'story'",
+}
+
+
+def open_result_index(work: _Work, index_path: str) -> Any:
+    """(Re)create ``index_path`` as a wiretrace index whose data tables are views
+    over the stage Parquet files, and open it for writing the outputs."""
+    from .. import index
+
+    for suffix in ("", ".wal"):
+        try:
+            os.remove(index_path + suffix)
+        except FileNotFoundError:
+            pass
+    ix = index.Index.open(index_path)
+    derived = [ddl for ddl in index._DDL if ddl.startswith("CREATE OR REPLACE VIEW")]
+    for (name,) in ix.con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal "
+                                  "AND schema_name = 'main'").fetchall():
+        ix.con.execute(f'DROP VIEW "{name}"')
+    files = {name: "'" + os.path.join(work.local(name), "*.parquet").replace("'", "''") + "'"
+             for name in ("documents", "skipped", "outlet_common", "candidates", "pairs",
+                          "stories")}
+    for view, sql in _VIEWS.items():
+        ix.con.execute(f"DROP TABLE IF EXISTS {view}")
+        ix.con.execute(f"CREATE VIEW {view} AS {sql.format(**files)}")
+    for ddl in derived:  # the index's own views over the tables (doc_meta, ...)
+        ix.con.execute(ddl)
+    ix.con.execute("INSERT OR REPLACE INTO meta VALUES ('engine', 'spark')")
+    return ix
+
+
+# -- public API -------------------------------------------------------------------
+
+def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
+         master: str | None = None, conf: Mapping[str, str] | None = None,
+         force: bool = False) -> ScanSummary:
+    """Scan a corpus with Spark and write the same outputs as the local engine.
+
+    ``input_path`` is any Spark-readable file or folder (``hdfs://``, ``s3a://``
+    with the connector on the classpath); ``out_dir`` must be a local or
+    shared-mounted folder, the same path on the driver and every executor.
+    ``master`` is a Spark master URL (default ``local[*]``); ``conf`` holds
+    Spark settings such as ``spark.executor.memory``.
+
+        >>> scan("news.jsonl", "out", master="local[2]").to_dict()["documents"]  # doctest: +SKIP
+        1204
+    """
+    from . import local
+
+    t0 = time.perf_counter()
+    cfg = local._effective(config or ScanConfig())  # the options the local engine runs with
+    _require()
+    if has_scheme(out_dir) and not out_dir.startswith("file:"):
+        raise WiretraceError(f"--out {out_dir}: the Spark engine writes its outputs to a local or "
+                             "shared-mounted folder; give a plain path")
+    out_dir = out_dir[5:] if out_dir.startswith("file:") else out_dir
+    if not has_scheme(input_path) and not os.path.exists(input_path):
+        raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
+                         path=input_path)
+    input_key = input_path if has_scheme(input_path) else os.path.abspath(input_path)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as exc:
+        raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
+                             "choose a writable path") from None
+    opts = dict(conf or {})
+    profile = str(opts.get("wiretrace.profile", "")).lower() in ("1", "true", "yes")
+    work = _Work(out_dir, profile, int(opts.get("wiretrace.cc.driverEdges", CC_DRIVER_EDGES)))
+    index_path = os.path.join(os.path.abspath(out_dir), "index.duckdb")
+    if force:
+        for stage in STAGES:
+            work.forget(stage)
+    runners = {"ingest": lambda s, tm: _ingest(s, work, input_key, cfg, tm),
+               "candidates": lambda s, tm: _candidates(s, work, cfg, tm),
+               "align": lambda s, tm: _align(s, work, cfg, tm),
+               "stories": lambda s, tm: _stories(s, work, cfg, tm)}
+    timings: dict[str, float] = {}
+    info: dict[str, Any] = {}
+    resumed: list[str] = []
+    with spark_session(master, conf) as spark:
+        hashes = stage_hashes(cfg, input_key, out_dir, st.input_signature(spark, input_key))
+        redo = False
+        for stage in STAGES[:-1]:
+            if not redo and work.done(stage, hashes[stage]):
+                resumed.append(stage)
+                info.update(work.info(stage))
+                continue
+            redo = True
+            work.forget(stage)
+            t = time.perf_counter()
+            try:
+                out = runners[stage](spark, timings)
+            except WiretraceError:
+                raise
+            except Exception as exc:
+                if type(exc).__module__.startswith(("pyspark", "py4j")):
+                    raise SparkJobError(f"the Spark {stage} stage failed: {_spark_reason(exc)}") from exc
+                raise
+            timings[stage] = round(time.perf_counter() - t, 3)
+            info.update(out)
+            work.finish(stage, hashes[stage], out)
+    return _outputs(work, out_dir, cfg, input_key, index_path, t0, info, timings, resumed)
+
+
+def _spark_reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return next((ln for ln in text if "Error" in ln or "Exception" in ln), text[0] if text else "")[:500]
+
+
+def _outputs(work: _Work, out_dir: str, cfg: ScanConfig, input_key: str, index_path: str,
+             t0: float, info: dict[str, Any], timings: dict[str, float],
+             resumed: list[str]) -> ScanSummary:
+    """The local engine's output writer and run summary, over the Parquet results."""
+    from . import local
+    from ._outputs import write_outputs
+
+    t = time.perf_counter()
+    with open_result_index(work, index_path) as ix:
+        write_outputs(ix, out_dir, cfg, input_key, index_path)
+        timings["outputs"] = round(time.perf_counter() - t, 3)
+        summary = local._summary(ix, t0, out_dir, index_path, {**info, "timings": timings},
+                                 tuple(resumed))
+    work.finish("outputs", "", {})
+    return summary

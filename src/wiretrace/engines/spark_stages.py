@@ -1,0 +1,642 @@
+"""Worker-side stages of the Spark engine: the functions Spark runs in Python.
+
+Each ``*_fn`` returns a function for ``DataFrame.mapInArrow``: it receives an
+iterator of Arrow record batches (one Spark partition) and yields record
+batches. Workers import this module, so they need wiretrace installed (see
+docs/spark.md). Nothing here holds logic of its own: reading goes through
+:mod:`wiretrace.read`, fingerprints through :mod:`wiretrace.fingerprint`,
+alignment through :func:`wiretrace.compare.compare_tokens`, exactly as in the
+local engine.
+
+Reading reuses read.py's own file readers: a block of JSONL lines, or one
+whole .txt/.html/.csv file, is written to a task-local temporary file and read
+with :func:`wiretrace.read.iter_documents`, then origins (and, for JSONL
+blocks, line numbers in reasons) are mapped back to the real file. Parquet
+rows go through the same per-record validator as read.py (``_record``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import numpy as np
+import pyarrow as pa
+
+from .. import read as _read
+from ..candidates import body_hash
+from ..config import ScanConfig
+from ..errors import InputError, WiretraceError
+from ..fingerprint import document_fingerprints
+from ..normalize import tokenize
+from ..records import Document, Skipped
+from ..stories import parse_when
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame, SparkSession
+
+ArrowFn = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+
+#: flush an output batch at this many rows or this many text characters
+BATCH_ROWS = 256
+BATCH_CHARS = 16_000_000
+_EPOCH = datetime(1970, 1, 1)
+
+#: Output of every read function: one row per item of read.py's stream.
+#: ``kind`` is ``doc`` (a Document, already tokenized and fingerprinted),
+#: ``skip`` (a Skipped), ``count`` (lines and items of one input split: the
+#: driver turns these into input positions and file line numbers) or
+#: ``fatal`` (a top-level input read.py would refuse; the driver raises it).
+#: ``k`` is the item's position in its split, ``line`` its line (or row) there.
+READ_SCHEMA = pa.schema([
+    ("kind", pa.string()), ("fidx", pa.int32()), ("blk", pa.int64()), ("k", pa.int64()),
+    ("line", pa.int64()), ("n_lines", pa.int64()), ("n_items", pa.int64()),
+    ("id", pa.string()), ("text", pa.string()), ("source", pa.string()), ("date", pa.string()),
+    ("title", pa.string()), ("url", pa.string()), ("extra", pa.string()),
+    ("origin", pa.string()), ("reason", pa.string()), ("category", pa.string()),
+    ("ntok", pa.int32()), ("body_hash", pa.int64()), ("ts", pa.timestamp("us")),
+    ("ts_us", pa.int64()), ("grams", pa.list_(pa.int64())),
+])
+
+
+def ddl(schema: pa.Schema | pa.DataType) -> str:
+    """The Spark DDL of an Arrow schema, so each stage declares its output once.
+
+    >>> ddl(pa.schema([("a", pa.int32()), ("b", pa.list_(pa.int64()))]))
+    'a int, b array<long>'
+    """
+    if isinstance(schema, pa.Schema):
+        return ", ".join(f"{f.name} {ddl(f.type)}" for f in schema)
+    if pa.types.is_list(schema):
+        return f"array<{ddl(schema.value_type)}>"
+    if pa.types.is_struct(schema):
+        return "struct<" + ", ".join(f"{f.name}:{ddl(f.type)}" for f in schema) + ">"
+    if pa.types.is_timestamp(schema):
+        return "timestamp_ntz"
+    return {pa.int32(): "int", pa.int64(): "long", pa.string(): "string", pa.float64(): "double",
+            pa.bool_(): "boolean"}[schema]
+
+
+READ_DDL = ddl(READ_SCHEMA)
+
+
+def fingerprint(text: str, date: str | None, cfg: ScanConfig) -> dict[str, Any]:
+    """What the local engine's ingest computes for one document (same functions)."""
+    t = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
+    when = parse_when(date)
+    return {"ntok": len(t), "body_hash": body_hash(t), "grams": document_fingerprints(t, cfg.ngram),
+            "ts": when, "ts_us": None if when is None else (when - _EPOCH) // timedelta(microseconds=1)}
+
+
+class _Rows:
+    """Accumulates read-stage rows and emits Arrow batches of bounded size."""
+
+    def __init__(self, cfg: ScanConfig) -> None:
+        self.cfg = cfg
+        self.chars = 0
+        self.cols: dict[str, list[Any]] = {f.name: [] for f in READ_SCHEMA}
+
+    def add(self, **row: Any) -> None:
+        for name, col in self.cols.items():
+            col.append(row.get(name))
+
+    def item(self, item: Document | Skipped, fidx: int, blk: int, k: int, line: int = 0) -> None:
+        """Add the ``k``-th item of an input split, found at ``line`` of it."""
+        if isinstance(item, Document):
+            self.chars += len(item.text)
+            self.add(kind="doc", fidx=fidx, blk=blk, k=k, line=line, id=item.id, text=item.text,
+                     source=item.source, date=item.date, title=item.title, url=item.url,
+                     extra=json.dumps(item.extra, ensure_ascii=False, default=str),
+                     origin=item.origin, **fingerprint(item.text, item.date, self.cfg))
+        else:
+            self.add(kind="skip", fidx=fidx, blk=blk, k=k, line=line, origin=item.origin,
+                     reason=item.reason, category=item.category)
+
+    def flush(self, force: bool = False) -> Iterator[pa.RecordBatch]:
+        n = len(self.cols["kind"])
+        if n and (force or n >= BATCH_ROWS or self.chars >= BATCH_CHARS):
+            self.cols["grams"] = [None if g is None else g.tolist() for g in self.cols["grams"]]
+            yield pa.RecordBatch.from_pydict(self.cols, schema=READ_SCHEMA)
+            self.cols = {f.name: [] for f in READ_SCHEMA}
+            self.chars = 0
+
+
+def _relocate(text: str, tmp: str, real: str) -> str:
+    """Replace the temporary path prefix in an origin with the real path."""
+    return real + text[len(tmp):] if text.startswith(tmp) else text
+
+
+def read_jsonl_fn(cfg: ScanConfig, files: Any) -> ArrowFn:
+    """Read JSONL lines (columns ``raw`` binary, ``file``, ``blk``).
+
+    ``files`` is a broadcast of ``{path: (fidx, rel, display)}``. Lines of one
+    input split arrive in file order; each split is written to a temporary
+    ``.jsonl`` file and read by read.py's JSONL reader. Items get ``k`` =
+    their position in the split; Skipped also get the line number in the
+    split (the driver makes it the file's, see :func:`fix_line`). A ``count``
+    row per split closes the output.
+    """
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        table = files.value
+        rows = _Rows(cfg)
+        tmpdir = tempfile.mkdtemp(prefix="wiretrace-read-")
+        tmp = os.path.join(tmpdir, "split.jsonl")
+        state: dict[str, Any] = {"split": None, "key": None, "fh": None, "lines": 0,
+                                 "display": ""}
+
+        def close_split() -> Iterator[pa.RecordBatch]:
+            if state["fh"] is None:
+                return
+            state["fh"].close()
+            state["fh"] = None
+            fidx, blk = state["key"]
+            k = -1
+            for k, item in enumerate(_read.iter_documents(tmp, max_chars=cfg.max_chars)):
+                line = _split_line(item.origin, tmp)
+                if isinstance(item, Document):
+                    rows.item(_moved(item, tmp, state["display"]), fidx, blk, k, line)
+                else:
+                    rows.item(Skipped(_relocate(item.origin, tmp, state["display"]),
+                                      item.reason, item.category), fidx, blk, k, line)
+                yield from rows.flush()
+            rows.add(kind="count", fidx=fidx, blk=blk, n_lines=state["lines"], n_items=k + 1)
+
+        try:
+            for batch in batches:
+                cols = batch.to_pydict()
+                for raw, path, blk in zip(cols["raw"], cols["file"], cols["blk"]):
+                    if (path, blk) != state["split"]:
+                        yield from close_split()
+                        fidx, _, display = table[unquote(path)]
+                        state.update(split=(path, blk), key=(fidx, blk), fh=open(tmp, "wb"),
+                                     lines=0, display=display)
+                    state["fh"].write(raw)
+                    state["fh"].write(b"\n")
+                    state["lines"] += 1
+            yield from close_split()
+            yield from rows.flush(force=True)
+        finally:
+            if state["fh"] is not None:
+                state["fh"].close()
+            shutil.rmtree(tmpdir, ignore_errors=True)
+
+    return run
+
+
+def _split_line(origin: str, tmp: str) -> int:
+    """The line number read.py put in an origin ``tmp:LINE`` (0 when it names the file)."""
+    rest = origin[len(tmp):]
+    return int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else 0
+
+
+def fix_line(origin: str, reason: str, line_in_split: int, first_line: int) -> tuple[str, str]:
+    """Origin and reason of a JSONL Skipped with the split's line number made the file's.
+
+    ``first_line`` is the number of file lines before the split.
+
+    >>> fix_line("a.jsonl:2", "line 2: not valid JSON", 2, 40)
+    ('a.jsonl:42', 'line 42: not valid JSON')
+    """
+    if first_line == 0 or line_in_split == 0:
+        return origin, reason
+    real = line_in_split + first_line
+    head = f"line {line_in_split}"
+    if reason.startswith(head) and not reason[len(head):len(head) + 1].isdigit():
+        reason = f"line {real}" + reason[len(head):]
+    suffix = f":{line_in_split}"
+    if origin.endswith(suffix):
+        origin = origin[: -len(suffix)] + f":{real}"
+    return origin, reason
+
+
+def read_files_fn(cfg: ScanConfig, files: Any, folder: bool) -> ArrowFn:
+    """Read whole files (columns ``content`` binary, ``path``) with read.py's
+    reader for their type (.txt, .html, .csv).
+
+    ``folder`` says whether the input was a folder (ids of .txt/.html files are
+    then relative paths, errors become Skipped) or this one file (errors are
+    ``fatal``, as read.py raises them for a top-level file).
+    """
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        table = files.value
+        rows = _Rows(cfg)
+        for batch in batches:
+            cols = batch.to_pydict()
+            for content, key in zip(cols["content"], cols["path"]):
+                fidx, rel, display = table[key]
+                with tempfile.TemporaryDirectory(prefix="wiretrace-read-") as tmpdir:
+                    path = Path(tmpdir, *rel.split("/"))
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(content)
+                    root = tmpdir if folder else str(path)
+                    real = display[: len(display) - len(rel) - 1] if folder else display
+                    k = -1
+                    try:
+                        for k, item in enumerate(_read.iter_documents(root, max_chars=cfg.max_chars)):
+                            line = _split_line(item.origin, str(path))
+                            if isinstance(item, Document):
+                                rows.item(_moved(item, root, real), fidx, 0, k, line)
+                            else:
+                                rows.item(Skipped(_relocate(item.origin, root, real), item.reason,
+                                                  item.category), fidx, 0, k, line)
+                            yield from rows.flush()
+                    except WiretraceError as exc:  # a top-level file read.py refuses
+                        rows.add(kind="fatal", fidx=fidx, origin=display,
+                                 reason=getattr(exc, "reason", str(exc)),
+                                 category=getattr(exc, "category", "bad-file"))
+                    rows.add(kind="count", fidx=fidx, blk=0, n_lines=0, n_items=k + 1)
+        yield from rows.flush(force=True)
+
+    return run
+
+
+def _moved(doc: Document, tmp: str, real: str) -> Document:
+    return dataclasses.replace(doc, origin=_relocate(doc.origin, tmp, real))
+
+
+def read_parquet_fn(cfg: ScanConfig, files: Any, fields: dict[str, str],
+                    columns: list[str]) -> ArrowFn:
+    """Read Parquet rows (the data ``columns`` plus ``_file``, ``_blk``, ``_row``)
+    with read.py's per-record validator, as its ``_read_parquet`` does."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        table = files.value
+        rows = _Rows(cfg)
+        counts: dict[tuple[int, int], int] = {}
+        for batch in batches:
+            for rec in batch.to_pylist():
+                fidx, _, display = table[unquote(rec["_file"])]
+                key, row = (fidx, rec["_blk"]), rec["_row"] + 1
+                item = _read._record(_read._plain({c: rec.get(c) for c in columns}), fields,
+                                     f"{display}:{row}", f"row {row}")
+                for out in _read._emit(item, f"row {row}: ", cfg.max_chars):
+                    k = counts.get(key, 0)
+                    counts[key] = k + 1
+                    rows.item(out, fidx, key[1], k, row)
+                yield from rows.flush()
+        for (fidx, blk), n in counts.items():
+            rows.add(kind="count", fidx=fidx, blk=blk, n_lines=0, n_items=n)
+        yield from rows.flush(force=True)
+
+    return run
+
+
+def skipped_for_names(names: Iterable[str]) -> list[Skipped]:
+    """read.py's Skipped for files it would not read (unsupported types), found by
+    letting read.py walk empty stand-ins with the same relative names."""
+    out: list[Skipped] = []
+    with tempfile.TemporaryDirectory(prefix="wiretrace-names-") as tmpdir:
+        for rel in names:
+            p = Path(tmpdir, *rel.split("/"))
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.touch()
+        for item in _read.iter_documents(tmpdir):
+            if isinstance(item, Skipped):
+                out.append(Skipped(item.origin[len(tmpdir) + 1:], item.reason, item.category))
+    return out
+
+
+# -- the input (driver side) --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One input file: position in read.py's walk, Hadoop path, id base and display path."""
+
+    fidx: int
+    path: str
+    rel: str
+    display: str
+    kind: str  # "jsonl" | "parquet" | "file" (.txt/.html/.csv) | "other"
+
+
+def _kind(name: str) -> str:
+    reader = _read._reader_for(name)
+    if reader is None:
+        return "other"
+    return {_read._read_jsonl: "jsonl", _read._read_parquet: "parquet"}.get(reader, "file")
+
+
+def has_scheme(path: str) -> bool:
+    head = path.split("/", 1)[0]
+    return head.endswith(":") and len(head) > 2
+
+
+def list_input(spark: "SparkSession", input_path: str) -> tuple[list[InputFile], bool]:
+    """The files of ``input_path`` in read.py's order, and whether it is a folder.
+
+    Folders are walked recursively, sorted by name at each level, skipping
+    names that start with a dot, as :func:`wiretrace.read.iter_documents` does.
+    """
+    jvm = spark.sparkContext._jvm
+    hpath = jvm.org.apache.hadoop.fs.Path(input_path)
+    fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.exists(hpath):
+        raise InputError(f"no such file or folder; wiretrace reads {_read.SUPPORTED}",
+                         path=input_path)
+    status = fs.getFileStatus(hpath)
+    root = status.getPath().toString()
+    shown = input_path if has_scheme(input_path) else str(Path(input_path))
+    if not status.isDirectory():
+        kind = _kind(status.getPath().getName())
+        if kind == "other":
+            raise InputError(f"unsupported input type; wiretrace reads {_read.SUPPORTED}",
+                             path=input_path)
+        return [InputFile(0, root, status.getPath().getName(), shown, kind)], False
+    found = []
+    it = fs.listFiles(hpath, True)
+    while it.hasNext():
+        full = it.next().getPath().toString()
+        rel = full[len(root):].lstrip("/")
+        parts = rel.split("/")
+        if rel and not any(p.startswith(".") for p in parts):
+            found.append((parts, full, rel))
+    found.sort(key=lambda f: f[0])
+    return [InputFile(i, full, rel, f"{shown.rstrip('/')}/{rel}", _kind(parts[-1]))
+            for i, (parts, full, rel) in enumerate(found)], True
+
+
+def _glob_escape(path: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]{}\\" else ch for ch in path)
+
+
+def read_input(spark: "SparkSession", files: list[InputFile], folder: bool,
+                cfg: ScanConfig) -> tuple["DataFrame | None", list[tuple[int, Skipped]]]:
+    """One DataFrame of read rows (see ``spark_stages.READ_SCHEMA``) and the
+    Skipped items decided on the driver (unsupported files, Parquet without an
+    id or text column), with their file positions."""
+    from pyspark.sql import functions as F
+
+    table = {}
+    for f in files:
+        table[f.path] = (f.fidx, f.rel, f.display)
+    files_bc = spark.sparkContext.broadcast(table)
+    frames = []
+    driver_items: list[tuple[int, Skipped]] = []
+    others = [f for f in files if f.kind == "other"]
+    if others:
+        for f, item in zip(others, skipped_for_names([f.rel for f in others])):
+            driver_items.append((f.fidx, Skipped(f.display, item.reason, item.category)))
+    jsonl = [_glob_escape(f.path) for f in files if f.kind == "jsonl"]
+    if jsonl:
+        lines = spark.read.option("lineSep", "\n").text(jsonl).select(
+            F.col("value").cast("binary").alias("raw"), F.col("_metadata.file_path").alias("file"),
+            F.col("_metadata.file_block_start").alias("blk"))
+        frames.append(lines.mapInArrow(read_jsonl_fn(cfg, files_bc), READ_DDL))
+    whole = [_glob_escape(f.path) for f in files if f.kind == "file"]
+    if whole:
+        raw = spark.read.format("binaryFile").load(whole).select("path", "content")
+        frames.append(raw.mapInArrow(read_files_fn(cfg, files_bc, folder), READ_DDL))
+    parquet = [f for f in files if f.kind == "parquet"]
+    if parquet:
+        pq = spark.read.option("mergeSchema", "true").parquet(*[_glob_escape(f.path) for f in parquet])
+        columns = list(pq.columns)
+        try:
+            fields = _read._columns(columns, Path(parquet[0].display))
+        except InputError as exc:
+            if not folder:
+                raise InputError(exc.reason, path=parquet[0].display) from None
+            driver_items.extend((f.fidx, Skipped(f.display, exc.reason,
+                                                 getattr(exc, "category", "bad-header")))
+                                for f in parquet)
+        else:
+            rows = pq.select(*[F.col(f"`{c}`") for c in columns],
+                             F.col("_metadata.file_path").alias("_file"),
+                             F.col("_metadata.file_block_start").alias("_blk"),
+                             F.col("_metadata.row_index").alias("_row"))
+            frames.append(rows.mapInArrow(read_parquet_fn(cfg, files_bc, fields, columns),
+                                          READ_DDL))
+    if not frames:
+        return None, driver_items
+    out = frames[0]
+    for frame in frames[1:]:
+        out = out.unionByName(frame)
+    return out, driver_items
+
+
+def input_signature(spark: "SparkSession", path: str) -> list[int]:
+    """File count, total size and newest modification time of the input (the
+    local engine's signature for local paths), so a rerun on an edited corpus
+    starts over instead of resuming stale stages."""
+    from . import local
+
+    if not has_scheme(path):
+        return local.input_signature(path)
+    hpath = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)
+    fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    count = size = newest = 0
+    it = fs.listFiles(hpath, True)
+    while it.hasNext():
+        st = it.next()
+        count, size = count + 1, size + st.getLen()
+        newest = max(newest, st.getModificationTime())
+    return [count, size, newest]
+
+
+# -- after reading ----------------------------------------------------------
+
+SKIP_SCHEMA = pa.schema([("pos", pa.int64()), ("origin", pa.string()), ("category", pa.string()),
+                         ("reason", pa.string()), ("run", pa.int32())])
+SKIP_DDL = ddl(SKIP_SCHEMA)
+
+
+def fix_skipped_fn() -> ArrowFn:
+    """Skipped rows with file line numbers (columns ``pos``, ``line``, ``line_base``,
+    ``origin``, ``reason``, ``category``, ``dup_id``): a JSONL split's line numbers
+    become the file's; a ``dup_id`` row is a later occurrence of an id, reported
+    as the local engine reports it."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            c = batch.to_pydict()
+            out: dict[str, list[Any]] = {"pos": [], "origin": [], "category": [], "reason": [],
+                                         "run": []}
+            for pos, line, base, origin, reason, category, dup in zip(
+                    c["pos"], c["line"], c["line_base"], c["origin"], c["reason"], c["category"],
+                    c["dup_id"]):
+                origin, reason = fix_line(origin or "", reason or "", line or 0, base or 0)
+                if dup is not None:
+                    category, reason = "duplicate-id", duplicate_reason(dup)
+                for key, value in zip(out, (pos, origin, category, reason, 1)):
+                    out[key].append(value)
+            yield pa.RecordBatch.from_pydict(out, schema=SKIP_SCHEMA)
+
+    return run
+
+
+def duplicate_reason(doc_id: str) -> str:
+    """The local engine's reason for a repeated id (engines/local.py ``_ingest``)."""
+    return (f"id {doc_id!r} was already used (first occurrence wins); give every record its "
+            "own id")
+
+
+# -- alignment ----------------------------------------------------------------
+
+PASSAGE_TYPE = pa.struct([
+    ("a_start", pa.int32()), ("a_end", pa.int32()), ("b_start", pa.int32()), ("b_end", pa.int32()),
+    ("kind", pa.string()), ("score", pa.float64()), ("matched_words", pa.int32()),
+    ("edit_rate", pa.float64())])
+PASSAGE_FIELDS = tuple(f.name for f in PASSAGE_TYPE)
+#: the local engine's pairs columns, then the story flag and the pair's passages
+PAIR_SCHEMA = pa.schema([
+    ("a", pa.int64()), ("b", pa.int64()), ("shared", pa.int32()), ("exact", pa.bool_()),
+    ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
+    ("a_coverage", pa.float64()), ("b_coverage", pa.float64()), ("n_passages", pa.int32()),
+    ("boiler_dropped", pa.int32()), ("related", pa.bool_()), ("result", pa.string()),
+    ("story_link", pa.bool_()), ("passages", pa.list_(PASSAGE_TYPE))])
+PAIR_DDL = ddl(PAIR_SCHEMA)
+
+
+def align_fn(cfg: ScanConfig) -> ArrowFn:
+    """Judge candidate pairs (columns ``a, b, shared, exact`` and per side
+    ``text, date, common``) with the local engine's own align task, so the
+    outlet-boilerplate re-judging is the same code. Each batch tokenizes each
+    of its documents once. ``story_link`` marks related pairs that may join a
+    story (:func:`wiretrace.stories.is_story_link`) and whose dates are not
+    too far apart for any story to hold both ends."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from ..stories import Link
+        from . import local
+
+        local._init_worker(cfg)
+        # the local task's per-document tuple, built by parameter name
+        fields = list(inspect.signature(local._Doc.__init__).parameters)[1:]
+        for batch in batches:
+            c = batch.to_pydict()
+            chunk = list(zip(c["a"], c["b"], c["shared"], c["exact"]))
+            payload: dict[int, tuple] = {}
+            dates: dict[int, str | None] = {}
+            for side in ("a", "b"):
+                for n, text, date, common in zip(c[side], c[f"{side}_text"], c[f"{side}_date"],
+                                                 c[f"{side}_common"]):
+                    have = {"text": text, "date": date, "blob": None,
+                            "common": np.asarray(common or [], dtype=np.int64)}
+                    payload[n] = tuple(have[f] for f in fields)
+                    dates[n] = date
+            rows, passages, _ = local._align_task((chunk, payload))
+            by_pair: dict[tuple[int, int], list[dict[str, Any]]] = {}
+            for p in passages:
+                by_pair.setdefault((p[0], p[1]), []).append(dict(zip(PASSAGE_FIELDS, p[2:])))
+            out: dict[str, list[Any]] = {f.name: [] for f in PAIR_SCHEMA}
+            for r in rows:
+                for key, value in zip(out, r):
+                    out[key].append(value)
+                a, b, related = r[0], r[1], r[11]
+                link = Link(a, b, r[6], r[4], r[5], r[7], r[8], bool(r[3]))
+                out["story_link"].append(bool(related) and may_unite(link, dates[a], dates[b], cfg))
+                out["passages"].append(by_pair.get((a, b), []))
+            yield pa.RecordBatch.from_pydict(out, schema=PAIR_SCHEMA)
+
+    return run
+
+
+def may_unite(link: Any, a_date: str | None, b_date: str | None, cfg: ScanConfig) -> bool:
+    """Whether ``group_stories`` would put the pair in one story on its own.
+
+    Asked of :func:`wiretrace.stories.group_stories` itself, on the two
+    documents alone. A union it refuses here (not a story link, or dates too
+    far apart for a story that is not an exact copy) it refuses inside any
+    larger cluster too, whose date span can only be wider; so only these
+    pairs need to be edges of the connected components.
+    """
+    from ..stories import Node, group_stories
+
+    nodes = {link.a: Node(str(link.a), a_date), link.b: Node(str(link.b), b_date)}
+    assign = group_stories(nodes, [link], story_similarity=cfg.story_similarity,
+                           story_max_days=cfg.story_max_days)
+    return assign[link.a] == assign[link.b]
+
+
+# -- stories --------------------------------------------------------------------
+
+_STORY_COLS = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
+               "provenance", "chains")
+#: ``doc_story`` rows (kind, doc, story) and ``story`` rows (kind and the stories columns)
+STORY_SCHEMA = pa.schema([("kind", pa.string()), ("doc", pa.int64())] + [
+    (c, pa.int32() if c == "size" else pa.string()) for c in _STORY_COLS])
+STORY_DDL = ddl(STORY_SCHEMA)
+#: documents per in-memory batch of whole components in the stories stage
+STORY_BATCH = 20_000
+
+
+def stories_fn(cfg: ScanConfig) -> ArrowFn:
+    """Stories of whole connected components (rows sorted by ``comp``; ``kind``
+    ``node`` carries ``doc, id, date, title, head`` and ``link`` the pair
+    figures). Runs :func:`wiretrace.stories.group_stories` and the local
+    engine's story writer (through a throwaway in-memory index) over batches of
+    components: stories never cross components, so this equals one global run."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from ..index import Index
+        from ..stories import Link, Node, group_stories
+        from . import local
+
+        ix = Index.open(":memory:")
+        nodes: dict[int, Node] = {}
+        heads: list[tuple[int, str, str | None, str | None]] = []
+        links: list[Link] = []
+
+        def flush() -> Iterator[pa.RecordBatch]:
+            if not nodes:
+                return
+            assign = group_stories(nodes, links, story_similarity=cfg.story_similarity,
+                                   story_max_days=cfg.story_max_days)
+            docs = pa.table({k: [h[i] for h in heads] for i, k in
+                             enumerate(("doc", "id", "title", "text"))})
+            ix.con.register("_wt_docs", docs)
+            ix.con.execute("INSERT INTO documents (doc, id, title, text) "
+                           "SELECT doc, id, title, text FROM _wt_docs")
+            ix.con.unregister("_wt_docs")
+            local._write_stories(ix, set(assign.values()), nodes, links, assign)
+            rows = ix.con.execute(f"SELECT {', '.join(_STORY_COLS)} FROM stories").fetchall()
+            ix.con.execute("DELETE FROM stories")
+            ix.con.execute("DELETE FROM documents")
+            out: dict[str, list[Any]] = {k: [] for k in ("kind", "doc", *_STORY_COLS)}
+            for doc, sid in assign.items():
+                out["kind"].append("doc_story")
+                out["doc"].append(doc)
+                out["story"].append(sid)
+                for k in _STORY_COLS[1:]:
+                    out[k].append(None)
+            for row in rows:
+                out["kind"].append("story")
+                out["doc"].append(None)
+                for k, v in zip(_STORY_COLS, row):
+                    out[k].append(v)
+            nodes.clear()
+            heads.clear()
+            links.clear()
+            yield pa.RecordBatch.from_pydict(out, schema=STORY_SCHEMA)
+
+        comp = None
+        for batch in batches:
+            c = batch.to_pydict()
+            for i, kind in enumerate(c["kind"]):
+                if c["comp"][i] != comp:
+                    if len(nodes) >= STORY_BATCH:
+                        yield from flush()
+                    comp = c["comp"][i]
+                if kind == "node":
+                    n = c["doc"][i]
+                    nodes[n] = Node(c["id"][i], c["date"][i])
+                    heads.append((n, c["id"][i], c["title"][i], c["head"][i]))
+                else:
+                    links.append(Link(c["a"][i], c["b"][i], c["similarity"][i], c["relation"][i],
+                                      c["source"][i], c["a_coverage"][i], c["b_coverage"][i],
+                                      bool(c["exact"][i])))
+        yield from flush()
+        ix.close()
+
+    return run
