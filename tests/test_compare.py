@@ -163,3 +163,11 @@ def test_passage_properties(a, b, junk):
         assert a[c.a_start:c.a_end] == c.a_text and b[c.b_start:c.b_end] == c.b_text
     for s in r.a_only:
         assert a[s.start:s.end] == s.text
+
+
+def test_long_texts_compare(wire_pair):
+    # regression: the similarity gate overflowed past ~1,450 words
+    paper, wire = wire_pair
+    a, b = "\n".join([paper] * 60), "\n".join([wire] * 40)
+    r = compare(a, b, semantic=False)
+    assert 0.0 <= r.similarity <= 1.0 and r.passages

@@ -154,7 +154,9 @@ def _needed(semantic: bool) -> frozenset[str]:
 
 def gate(words: int) -> float:
     """Weight of the sentence regime for a pair whose shorter text has ``words`` tokens."""
-    return 1.0 / (1.0 + math.exp((words - GATE_WORDS) / GATE_SCALE))
+    # clamp: exp overflows past ~709, and beyond ±50 the logistic is 0 or 1 anyway
+    x = max(-50.0, min(50.0, (words - GATE_WORDS) / GATE_SCALE))
+    return 1.0 / (1.0 + math.exp(x))
 
 
 def squash(z):
