@@ -33,8 +33,8 @@ GAP_MAX_COVERED = 0.5
 MIN_SENTENCE_WORDS = 5
 #: accept a pair at or above this score (see pair_score); lexical evidence alone
 #: is held higher (checked on SemEval en-en pairs judged different stories)
-MIN_SCORE = 0.5
-MIN_SCORE_LEXICAL = 0.6
+MIN_SCORE = 0.7
+MIN_SCORE_LEXICAL = 0.9
 #: at most this many gap sentences per text are matched (very long texts)
 MAX_SENTENCES = 400
 
