@@ -227,6 +227,8 @@ def main() -> None:
     ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--skip-local", action="store_true", help="reuse the last local output")
+    ap.add_argument("--profile-only", action="store_true",
+                    help="only the profile run; keep the other results of bench/out/bench_spark.json")
     args = ap.parse_args()
     if not JSONL.exists():
         subprocess.run([sys.executable, str(C.BENCH / "reuters_to_jsonl.py")], check=True)
@@ -235,7 +237,10 @@ def main() -> None:
     local_out, spark_out = WORK / "local", WORK / "spark"
     results: dict = {"env": {**C.environment(), "loadavg_start": os.getloadavg()},
                      "master": args.master, "conf": conf, "local": [], "spark": []}
-    for i in range(args.runs):
+    if args.profile_only:
+        results = json.loads((C.OUT / "bench_spark.json").read_text())
+        results["profile_env"] = {**C.environment(), "loadavg_start": os.getloadavg()}
+    for i in range(0 if args.profile_only else args.runs):
         if not args.skip_local:
             r = run_child(_LOCAL, str(JSONL), str(local_out))
             results["local"].append(r)
@@ -246,13 +251,14 @@ def main() -> None:
         print(f"spark run {i + 1}: {r['wall']:.1f}s, peak {r['memory']['total_mb']:.0f} MB "
               f"(driver {r['memory']['driver_mb']:.0f}, JVM {r['memory']['jvm_mb']:.0f}, "
               f"workers {r['memory']['workers_mb']:.0f})", flush=True)
-    for name in ("local", "spark"):
+    for name in ("local", "spark") if not args.profile_only else ():
         runs = results[name]
         if runs:
             results[f"{name}_median_wall"] = round(statistics.median(r["wall"] for r in runs), 1)
             results[f"{name}_peak_total_mb"] = max(r["memory"]["total_mb"] for r in runs)
-    results["parity"] = parity(local_out, spark_out)
-    print(json.dumps(results["parity"], indent=1), flush=True)
+    if not args.profile_only:
+        results["parity"] = parity(local_out, spark_out)
+        print(json.dumps(results["parity"], indent=1), flush=True)
     if not args.no_profile:
         prof_out, log_dir = WORK / "spark_profile", WORK / "eventlog"
         shutil.rmtree(log_dir, ignore_errors=True)
@@ -261,10 +267,14 @@ def main() -> None:
                  "spark.eventLog.enabled": "true", "spark.eventLog.compress": "false",
                  "spark.eventLog.dir": log_dir.resolve().as_uri()}
         r = run_child(_SPARK, str(JSONL), str(prof_out), args.master, json.dumps(pconf))
-        results["profile"] = {"wall": r["wall"], "memory": r["memory"],
+        info = {}
+        for done in sorted((prof_out / "_spark").glob("*.done")):
+            info.update(json.loads(done.read_text()).get("info", {}))
+        results["profile"] = {"wall": r["wall"], "memory": r["memory"], "stage_info": info,
                               "timings": r["summary"]["timings"], "summary": r["summary"],
                               "steps": event_log_steps(log_dir), "parquet_mb": _sizes(prof_out)}
         print(json.dumps(results["profile"]["steps"], indent=1), flush=True)
+        shutil.rmtree(log_dir, ignore_errors=True)  # ~1 GB of JSON for Reuters, parsed above
     results["env"]["loadavg_end"] = os.getloadavg()
     path = C.write_json("bench_spark", results)
     print(f"wrote {path}")

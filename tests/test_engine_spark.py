@@ -22,6 +22,7 @@ from wiretrace.engines.spark_stages import fix_line, may_unite
 from wiretrace.errors import MissingExtraError
 
 FIX = Path(__file__).parent / "fixtures"
+pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
 
 try:
     import pyspark  # noqa: F401

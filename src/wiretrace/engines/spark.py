@@ -11,7 +11,7 @@ field) because every decision is made by the same code:
    pass (``mapInArrow``). Input positions (the local engine's document
    numbers) come from per-split counts; the first occurrence of an id wins.
 2. ``candidates``  the SQL steps of :func:`wiretrace.candidates.candidate_steps`
-   run by Spark SQL over ``postings`` and ``bodies`` views.
+   run by Spark SQL over ``postings`` and ``doc_meta`` views.
 3. ``align``       outlet boilerplate grams per document, then the local
    engine's align task over candidate pairs with both texts joined on.
 4. ``stories``     connected components of the story links (large-star /
@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ScanConfig
 from ..errors import InputError, MissingExtraError, WiretraceError
-from ..records import Skipped
 from . import spark_stages as st
 from .local import STAGES, ScanSummary, stage_hashes
 from .spark_stages import has_scheme
@@ -257,8 +256,9 @@ def _ingest(spark: "SparkSession", work: _Work, input_path: str, cfg: ScanConfig
     docs = items.where("kind = 'doc'")
     firsts = (docs.groupBy("id").agg(F.min("pos").alias("first"), F.count("*").alias("n"))
               .where("n > 1"))
-    dups = (docs.select("id", "pos").join(firsts, "id").where("pos != first")
-            .select("pos", F.col("id").alias("dup_id")))
+    # later occurrences of an id: few, so broadcast (the documents are never shuffled)
+    dups = F.broadcast(docs.select("id", "pos").join(firsts, "id").where("pos != first")
+                       .select("pos", F.col("id").alias("dup_id")))
     origin = F.expr("CASE WHEN line > 0 AND line_base > 0 THEN concat(substring(origin, 1, "
                     "length(origin) - length(cast(line AS string)) - 1), ':', line + line_base) "
                     "ELSE origin END")
@@ -268,19 +268,18 @@ def _ingest(spark: "SparkSession", work: _Work, input_path: str, cfg: ScanConfig
              "extra", "text", origin.alias("origin"), "ntok", "body_hash",
              F.lit(1).alias("run"), "grams")
      .write.mode("overwrite").parquet(work.uri("documents")))
-    driver_rows = [(bases_pos, s.origin, s.reason, s.category)
-                   for (fidx, s), bases_pos in zip(driver_items, _driver_positions(bases, driver_items))]
-    driver_df = spark.createDataFrame(driver_rows, "pos long, origin string, reason string, "
-                                                   "category string")
-    skipped = (items.where("kind = 'skip'").select("pos", "line", "line_base", "origin", "reason",
-                                                   "category", F.lit(None).cast("string").alias("dup_id"))
-               .unionByName(docs.join(dups, "pos").select(
-                   "pos", "line", "line_base", "origin", F.lit(None).cast("string").alias("reason"),
-                   F.lit(None).cast("string").alias("category"), "dup_id"))
-               .unionByName(driver_df.select("pos", F.lit(0).cast("long").alias("line"),
-                                             F.lit(0).cast("long").alias("line_base"), "origin",
-                                             "reason", "category",
-                                             F.lit(None).cast("string").alias("dup_id"))))
+    # driver-side Skipped items are one-item splits (fidx, 0) of their own
+    start = {(fidx, blk): pos for fidx, blk, pos, _ in bases}
+    driver_df = spark.createDataFrame(
+        [(start[(fidx, 0)], 0, 0, x.origin, x.reason, x.category, None) for fidx, x in driver_items],
+        "pos long, line long, line_base long, origin string, reason string, category string, "
+        "dup_id string")
+    none = F.lit(None).cast("string")
+    cols = ("pos", "line", "line_base", "origin", "reason", "category", "dup_id")
+    skipped = (items.where("kind = 'skip'").withColumn("dup_id", none).select(*cols)
+               .unionByName(docs.join(dups, "pos").withColumn("reason", none)
+                            .withColumn("category", none).select(*cols))
+               .unionByName(driver_df))
     spark.sparkContext.setJobDescription("wiretrace skipped")
     skipped.mapInArrow(st.fix_skipped_fn(), st.SKIP_DDL).write.mode("overwrite").parquet(
         work.uri("skipped"))
@@ -289,15 +288,6 @@ def _ingest(spark: "SparkSession", work: _Work, input_path: str, cfg: ScanConfig
     timings["step.assemble"] = round(time.perf_counter() - t, 3)
     return {"added": work.sql("SELECT count(*) FROM {documents}", "documents")[0][0],
             "files": len(files)}
-
-
-def _driver_positions(bases: list[tuple[int, int, int, int]],
-                      items: list[tuple[int, Skipped]]) -> list[int]:
-    """Input positions of the driver-side Skipped items (each its own one-item split)."""
-    first = {}
-    for fidx, blk, pos, _ in bases:
-        first.setdefault((fidx, blk), pos)
-    return [first[(fidx, 0)] for fidx, _ in items]
 
 
 def _adapt_sql(name: str, sql: str) -> str:
@@ -419,9 +409,11 @@ def connected_components(spark: "SparkSession", edges: "DataFrame", work: _Work,
 
     e = e.persist(StorageLevel.MEMORY_AND_DISK)
     last = checksum(e)
-    # the edge table keeps about a million edges a partition (a star round is cheap per
-    # edge): without this it would keep the shuffle's partition count, mostly empty tasks
+    # about a million edges a partition (a star round is cheap per edge): else every
+    # round would keep the shuffle's partition count, mostly empty tasks
     parts = max(spark.sparkContext.defaultParallelism, last[0] // CC_EDGES_PER_PARTITION + 1)
+    first, e = e, e.coalesce(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    first.unpersist()
     rounds = 0
     for rounds in range(1, CC_MAX_ROUNDS + 1):
         spark.sparkContext.setJobDescription(f"wiretrace components round {rounds}")

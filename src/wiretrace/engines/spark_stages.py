@@ -1,12 +1,13 @@
-"""Worker-side stages of the Spark engine: the functions Spark runs in Python.
+"""Stages of the Spark engine that run Python: the input listing on the driver
+and the functions Spark runs on the workers.
 
 Each ``*_fn`` returns a function for ``DataFrame.mapInArrow``: it receives an
 iterator of Arrow record batches (one Spark partition) and yields record
 batches. Workers import this module, so they need wiretrace installed (see
 docs/spark.md). Nothing here holds logic of its own: reading goes through
 :mod:`wiretrace.read`, fingerprints through :mod:`wiretrace.fingerprint`,
-alignment through :func:`wiretrace.compare.compare_tokens`, exactly as in the
-local engine.
+alignment through the local engine's align task, stories through
+:mod:`wiretrace.stories`, exactly as in the local engine.
 
 Reading reuses read.py's own file readers: a block of JSONL lines, or one
 whole .txt/.html/.csv file, is written to a task-local temporary file and read
@@ -308,7 +309,7 @@ def skipped_for_names(names: Iterable[str]) -> list[Skipped]:
     return out
 
 
-# -- the input (driver side) --------------------------------------------------------------------
+# -- the input (driver side) ------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
