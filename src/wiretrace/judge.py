@@ -69,19 +69,6 @@ def relation(a_cov: float, b_cov: float, source: str | None, cfg: CompareConfig,
     return "non-derived"
 
 
-def _parse_date(value) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
-
-
 def _when(value):
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)
