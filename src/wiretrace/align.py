@@ -256,26 +256,30 @@ def _absorb_edges(blocks: list[Block], a: Tokens, b: Tokens, max_edge: int) -> l
         a0, a1, b0, b1, matched, edits = blk.a0, blk.a1, blk.b0, blk.b1, blk.matched, blk.edits
         pa, pb = int(a.para[a0]), int(b.para[b0])
         if pa in fa and pb in fb:
-            sa, sb = fa[pa], fb[pb]
-            ka, kb = a0 - sa, b0 - sb
-            if 0 <= ka <= max_edge and 0 <= kb <= max_edge and (ka or kb) and matched >= 2 * max(ka, kb) \
-                    and not (used_a[sa:a0].any() or used_b[sb:b0].any()
-                             or a.boiler[sa:a0].any() or b.boiler[sb:b0].any()):
-                m = _matched(a.forms[sa:a0], b.forms[sb:b0])
+            # leading edge: paragraph start .. passage start; trailing: passage end .. paragraph end
+            for ra, rb in (((fa[pa], a0), (fb[pb], b0)), ((a1, la[pa] + 1), (b1, lb[pb] + 1))):
+                m = _edge_match(ra, rb, a, b, used_a, used_b, matched, max_edge)
+                if m is None:
+                    continue
+                ka, kb = ra[1] - ra[0], rb[1] - rb[0]
                 matched, edits = matched + m, edits + max(ka, kb) - m
-                used_a[sa:a0] = used_b[sb:b0] = True
-                a0, b0 = sa, sb
-            ea, eb = la[pa] + 1, lb[pb] + 1
-            ka, kb = ea - a1, eb - b1
-            if 0 <= ka <= max_edge and 0 <= kb <= max_edge and (ka or kb) and matched >= 2 * max(ka, kb) \
-                    and not (used_a[a1:ea].any() or used_b[b1:eb].any()
-                             or a.boiler[a1:ea].any() or b.boiler[b1:eb].any()):
-                m = _matched(a.forms[a1:ea], b.forms[b1:eb])
-                matched, edits = matched + m, edits + max(ka, kb) - m
-                used_a[a1:ea] = used_b[b1:eb] = True
-                a1, b1 = ea, eb
+                used_a[ra[0]:ra[1]] = used_b[rb[0]:rb[1]] = True
+                a0, a1 = min(a0, ra[0]), max(a1, ra[1])
+                b0, b1 = min(b0, rb[0]), max(b1, rb[1])
         out.append(Block(a0, a1, b0, b1, matched, edits))
     return out
+
+
+def _edge_match(ra: tuple[int, int], rb: tuple[int, int], a: Tokens, b: Tokens, used_a: np.ndarray,
+                used_b: np.ndarray, matched: int, max_edge: int) -> int | None:
+    """Words matched in the leftover ranges ``a[ra]``/``b[rb]`` if the passage may absorb them, else None."""
+    ka, kb = ra[1] - ra[0], rb[1] - rb[0]
+    if not (0 <= ka <= max_edge and 0 <= kb <= max_edge and (ka or kb) and matched >= 2 * max(ka, kb)):
+        return None
+    sa, sb = slice(*ra), slice(*rb)
+    if used_a[sa].any() or used_b[sb].any() or a.boiler[sa].any() or b.boiler[sb].any():
+        return None
+    return _matched(a.forms[sa], b.forms[sb])
 
 
 def blocks_to_passages(blocks: list[Block], a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Passage]:

@@ -169,6 +169,15 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _corpus_flags(p: argparse.ArgumentParser) -> None:
+    """Flags shared by the verbs that ingest a corpus (scan, add)."""
+    p.add_argument("--workers", type=int, help="alignment processes (default: all cores)")
+    p.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
+                   help="override a ScanConfig or CompareConfig field")
+    p.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="wiretrace",
@@ -202,11 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--engine", choices=("local", "spark"), default="local")
     s.add_argument("--master", help="Spark master URL (engine spark), default local[*]")
     s.add_argument("--conf", action="append", metavar="KEY=VALUE", help="Spark configuration (engine spark)")
-    s.add_argument("--workers", type=int, help="alignment processes (default: all cores)")
-    s.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
-                   help="override a ScanConfig or CompareConfig field")
-    s.add_argument("--json", action="store_true", help="print the run summary as JSON")
-    s.add_argument("--no-progress", action="store_true", help="no progress bars")
+    _corpus_flags(s)
     s.set_defaults(func=_cmd_scan)
 
     a = sub.add_parser("add", help="add articles to an existing index",
@@ -214,10 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "existing documents and stories.")
     a.add_argument("index", metavar="INDEX")
     a.add_argument("input", metavar="INPUT")
-    a.add_argument("--workers", type=int)
-    a.add_argument("--option", "-o", action="append", metavar="KEY=VALUE")
-    a.add_argument("--json", action="store_true")
-    a.add_argument("--no-progress", action="store_true")
+    _corpus_flags(a)
     a.set_defaults(func=_cmd_add)
 
     q = sub.add_parser("query", help="which indexed documents does this article reuse, or reuse it?",

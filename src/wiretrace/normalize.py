@@ -97,13 +97,15 @@ def _entry(raw: str) -> tuple[str, int]:
     return e
 
 
-def _merge_variants(forms, idl, spans, caps):
-    """Join multi-word variants ("per cent") into one token spanning both words."""
+def _join_tokens(forms, idl, spans, caps, joined):
+    """Fold a token into the one before it when ``joined(prev_form, prev_span, form, span)``
+    returns the form of the joined token; offsets span both words."""
     of, oi, osp, oc = [], [], [], []
     for f, i, sp, c in zip(forms, idl, spans, caps):
-        if of and (of[-1], f) in _MERGES and sp[0] - osp[-1][1] <= 2:
-            of[-1] = _MERGES[(of[-1], f)]
-            oi[-1] = form_id(of[-1])
+        new = joined(of[-1], osp[-1], f, sp) if of else None
+        if new is not None:
+            of[-1] = new
+            oi[-1] = form_id(new)
             osp[-1] = (osp[-1][0], sp[1])
             continue
         of.append(f)
@@ -111,22 +113,19 @@ def _merge_variants(forms, idl, spans, caps):
         osp.append(sp)
         oc.append(c)
     return of, oi, osp, oc
+
+
+def _merge_variants(forms, idl, spans, caps):
+    """Join multi-word variants ("per cent") into one token spanning both words."""
+    return _join_tokens(forms, idl, spans, caps,
+                        lambda pf, psp, f, sp: _MERGES.get((pf, f)) if sp[0] - psp[1] <= 2 else None)
 
 
 def _join_broken_words(text, forms, idl, spans, caps):
     """Join words hyphenated across a line break ("gov-\\nernment") into one token."""
-    of, oi, osp, oc = [], [], [], []
-    for f, i, sp, c in zip(forms, idl, spans, caps):
-        if osp and f[:1].islower() and _LINEBREAK_HYPHEN.search(text, osp[-1][1], sp[0]):
-            of[-1] = of[-1] + f
-            oi[-1] = form_id(of[-1])
-            osp[-1] = (osp[-1][0], sp[1])
-            continue
-        of.append(f)
-        oi.append(i)
-        osp.append(sp)
-        oc.append(c)
-    return of, oi, osp, oc
+    return _join_tokens(forms, idl, spans, caps,
+                        lambda pf, psp, f, sp: pf + f if f[:1].islower()
+                        and _LINEBREAK_HYPHEN.search(text, psp[1], sp[0]) else None)
 
 
 @dataclass(frozen=True, slots=True)
