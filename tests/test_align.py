@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wiretrace.align import align_blocks, diagonal_runs, seed_pairs, select_runs
 from wiretrace.config import CompareConfig
+from wiretrace.fingerprint import seed_mask
 from wiretrace.normalize import tokenize
 
 CFG = CompareConfig()
@@ -89,3 +94,25 @@ def test_identical_repetitive_text_is_fully_aligned():
     blocks = align_blocks(a, a, CFG)
     matched = sum(blk.matched for blk in blocks)
     assert matched == int((~a.boiler).sum())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from("kerry rome talks the a met cat said peace".split()), max_size=60),
+       st.lists(st.sampled_from("kerry rome talks the a met cat said peace".split()), max_size=60),
+       st.sampled_from([1, 2, 8]))
+def test_seed_pairs_equal_brute_force(wa, wb, max_repeats):
+    """Every window pair with equal words, seedable on both sides, whose n-gram
+    occurs at most ``max_repeats`` times in each text — and nothing else."""
+    ta, tb = tokenize(" ".join(wa)), tokenize(" ".join(wb))
+    n = 3
+    ma, mb = seed_mask(ta, n), seed_mask(tb, n)
+    ga = [tuple(ta.forms[i:i + n]) for i in range(len(ta) - n + 1)]
+    gb = [tuple(tb.forms[j:j + n]) for j in range(len(tb) - n + 1)]
+    ca = Counter(g for i, g in enumerate(ga) if ma[i])
+    cb = Counter(g for j, g in enumerate(gb) if mb[j])
+    want = {(i, j) for i, x in enumerate(ga) if ma[i] for j, y in enumerate(gb)
+            if mb[j] and x == y and ca[x] <= max_repeats and cb[y] <= max_repeats}
+    ai, bj = seed_pairs(ta, tb, n, max_repeats)
+    got = list(zip(ai.tolist(), bj.tolist()))
+    assert len(got) == len(set(got))
+    assert set(got) == want

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain as chain_items
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -39,29 +40,39 @@ class Block:
 def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(i, j)`` where a's and b's n-grams starting there are equal."""
     ga, gb = ngram_hashes(a.ids, n), ngram_hashes(b.ids, n)
+    empty = np.zeros(0, np.int64), np.zeros(0, np.int64)
     if len(ga) == 0 or len(gb) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return empty
     ia = np.flatnonzero(seed_mask(a, n))
     ib = np.flatnonzero(seed_mask(b, n))
-    va, vb = ga[ia], gb[ib]
+    # One sort of both sides' hashes (a's before b's within a value) gives each
+    # value's occurrences on each side without np.unique/np.isin passes.
+    vals = np.concatenate([ga[ia], gb[ib]])
+    pos = np.concatenate([ia, ib])
+    side = np.zeros(len(vals), dtype=np.int8)
+    side[len(ia):] = 1
+    order = np.lexsort((side, vals))
+    vals, pos, side = vals[order], pos[order], side[order]
+    head = np.ones(len(vals), dtype=bool)
+    head[1:] = vals[1:] != vals[:-1]
+    g0 = np.flatnonzero(head)
+    size = np.diff(np.r_[g0, len(vals)])
+    n_b = np.add.reduceat(side.astype(np.int64), g0) if len(g0) else np.zeros(0, np.int64)
+    n_a = size - n_b
     # Prune n-grams repeated inside either text: they cost |a|x|b| pairs and
     # are formulae ("said in a statement") rather than evidence.
-    ua, ca = np.unique(va, return_counts=True)
-    ub, cb = np.unique(vb, return_counts=True)
-    common = np.intersect1d(ua[ca <= max_repeats], ub[cb <= max_repeats], assume_unique=True)
-    if len(common) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ia, va = ia[np.isin(va, common)], va[np.isin(va, common)]
-    keep_b = np.isin(vb, common)
-    ib, vb = ib[keep_b], vb[keep_b]
-    order = np.argsort(vb, kind="stable")
-    sb, ob = vb[order], ib[order]
-    lo = np.searchsorted(sb, va, "left")
-    hi = np.searchsorted(sb, va, "right")
-    cnt = hi - lo
-    ai = np.repeat(ia, cnt)
-    within = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    bj = ob[np.repeat(lo, cnt) + within]
+    keep = (n_a >= 1) & (n_b >= 1) & (n_a <= max_repeats) & (n_b <= max_repeats)
+    if not keep.any():
+        return empty
+    g0, n_a, n_b = g0[keep], n_a[keep], n_b[keep]
+    if (n_a == 1).all() and (n_b == 1).all():
+        return pos[g0], pos[g0 + 1]
+    # every a occurrence of a value meets every b occurrence of it
+    cnt = n_a * n_b
+    g = np.repeat(np.arange(len(g0)), cnt)
+    k = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    ai = pos[g0[g] + k // n_b[g]]
+    bj = pos[g0[g] + n_a[g] + k % n_b[g]]
     return ai, bj
 
 
@@ -86,26 +97,27 @@ def select_runs(runs: np.ndarray, na: int, nb: int, min_len: int) -> list[tuple[
     """Longest runs first; each word used at most once on each side."""
     if len(runs) == 0:
         return []
-    used_a = np.zeros(na, dtype=bool)
-    used_b = np.zeros(nb, dtype=bool)
+    # bytearrays: C-speed find/fill per run, with numpy views for the rare partial run
+    used_a, used_b = bytearray(na), bytearray(nb)
+    view_a, view_b = np.frombuffer(used_a, dtype=bool), np.frombuffer(used_b, dtype=bool)
     order = np.argsort(-(runs[:, 1] - runs[:, 0]), kind="stable")
     out = []
     for a0, a1, b0, b1 in runs[order].tolist():
-        free = ~(used_a[a0:a1] | used_b[b0:b1])
-        if not free.all():
+        if used_a.find(1, a0, a1) >= 0 or used_b.find(1, b0, b1) >= 0:
             # keep the longest free stretch of a partly covered run
+            free = ~(view_a[a0:a1] | view_b[b0:b1])
             if not free.any():
                 continue
             edges = np.diff(np.r_[0, free.astype(np.int8), 0])
             s = np.flatnonzero(edges == 1)
             e = np.flatnonzero(edges == -1)
             k = int(np.argmax(e - s))
-            a0, a1, b0, b1 = a0 + s[k], a0 + e[k], b0 + s[k], b0 + e[k]
+            a0, a1, b0, b1 = a0 + int(s[k]), a0 + int(e[k]), b0 + int(s[k]), b0 + int(e[k])
         if a1 - a0 < min_len:
             continue
-        used_a[a0:a1] = True
-        used_b[b0:b1] = True
-        out.append((int(a0), int(a1), int(b0), int(b1)))
+        used_a[a0:a1] = b"\x01" * (a1 - a0)
+        used_b[b0:b1] = b"\x01" * (b1 - b0)
+        out.append((a0, a1, b0, b1))
     out.sort()
     return out
 
@@ -167,8 +179,9 @@ def _chain_pairs(chain, a: Tokens, b: Tokens, used_a: np.ndarray, used_b: np.nda
     return left[::-1] + pairs + right
 
 
-def _split_at_paragraphs(pairs: list[tuple[int, int]], a: Tokens, b: Tokens) -> list[list[tuple[int, int]]]:
-    arr = np.asarray(pairs, dtype=np.int64)
+def _split_at_paragraphs(pairs: list[tuple[int, int]], arr: np.ndarray, a: Tokens, b: Tokens
+                         ) -> list[list[tuple[int, int]]]:
+    """Cut a chain's word pairs (``arr`` holds them as rows) where either side changes paragraph."""
     pa, pb = a.para[arr[:, 0]], b.para[arr[:, 1]]
     cuts = np.flatnonzero((pa[1:] != pa[:-1]) | (pb[1:] != pb[:-1])) + 1
     if len(cuts) == 0:
@@ -205,9 +218,10 @@ def align_blocks(a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Block]:
     blocks: list[Block] = []
     for chain in chain_runs(runs, a, b, cfg.max_gap):
         pairs = _chain_pairs(chain, a, b, used_a, used_b)
-        for i, j in pairs:
-            used_a[i] = used_b[j] = True
-        for piece in _split_at_paragraphs(pairs, a, b):
+        arr = np.fromiter(chain_items.from_iterable(pairs), dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
+        used_a[arr[:, 0]] = True
+        used_b[arr[:, 1]] = True
+        for piece in _split_at_paragraphs(pairs, arr, a, b):
             if len(piece) < cfg.min_passage_words and not identical:
                 continue
             a0, a1 = piece[0][0], piece[-1][0] + 1
@@ -224,11 +238,11 @@ def _content_bounds(t: Tokens) -> tuple[dict[int, int], dict[int, int]]:
     idx = np.flatnonzero(~t.boiler)
     if len(idx) == 0:
         return {}, {}
-    par = t.para[idx]
-    _, first = np.unique(par, return_index=True)
-    _, last_rev = np.unique(par[::-1], return_index=True)
-    last = len(par) - 1 - last_rev
-    keys = np.unique(par).tolist()
+    par = t.para[idx]  # non-decreasing: tokens are in text order
+    cut = np.flatnonzero(par[1:] != par[:-1]) + 1
+    first = np.r_[0, cut]
+    last = np.r_[cut - 1, len(par) - 1]
+    keys = par[first].tolist()
     return dict(zip(keys, idx[first].tolist())), dict(zip(keys, idx[last].tolist()))
 
 

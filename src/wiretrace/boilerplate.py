@@ -52,6 +52,8 @@ _MASTHEAD = re.compile(
 )
 # Reuters-21578 ends each body with "Reuter" (and a \x03 end-of-text mark).
 _END_TAG = re.compile(r"(?:^|(?<=\s))(?:" + _AGENCY + r")\s*\x03?\s*$")
+#: longest agency name plus room for the spacing and end-of-text mark after it
+_END_TAG_REACH = max(len(a) for a in AGENCIES) + 40
 
 
 def boilerplate_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -75,7 +77,9 @@ def boilerplate_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tupl
             spans.append((ps, ps + m.end()))
         for m in _CREDIT_PAREN.finditer(para):
             spans.append((ps + m.start(), ps + m.end()))
-    m = _END_TAG.search(text)
+    # the tag ends the text: searching only the tail keeps this O(1) per document
+    # (the lookbehind still sees the character before the search start)
+    m = _END_TAG.search(text, max(0, len(text.rstrip()) - _END_TAG_REACH))
     if m and m.start() > 0:
         spans.append((m.start(), len(text.rstrip())))
     spans.sort()

@@ -23,9 +23,7 @@ def covered_mask(tokens: Tokens, spans: list[tuple[int, int]]) -> np.ndarray:
     sp = np.asarray(spans, dtype=np.int64)
     lo = np.searchsorted(tokens.starts, sp[:, 0], "left")
     hi = np.searchsorted(tokens.ends, sp[:, 1], "right")
-    delta = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(delta, lo, 1)
-    np.add.at(delta, hi, -1)
+    delta = np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1)
     return np.cumsum(delta[:n]) > 0
 
 

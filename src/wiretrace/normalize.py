@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import xxhash
@@ -25,6 +27,7 @@ from .boilerplate import boilerplate_spans
 # word of its own. Written for speed: see BENCHMARKS.md (tokenize).
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:(?:\.\w(?!\w))+\.?)?|%")
 _LINEBREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*$")
+_BREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*")
 
 # British → American spellings that show up across wire and newspaper copy.
 _SPELLING = {
@@ -97,33 +100,44 @@ def _entry(raw: str) -> tuple[str, int]:
     return e
 
 
-def _join_tokens(forms, idl, spans, caps, joined):
-    """Fold a token into the one before it when ``joined(prev_form, prev_span, form, span)``
-    returns the form of the joined token; offsets span both words."""
-    of, oi, osp, oc = [], [], [], []
-    for f, i, sp, c in zip(forms, idl, spans, caps):
-        new = joined(of[-1], osp[-1], f, sp) if of else None
-        if new is not None:
-            of[-1] = new
-            oi[-1] = form_id(new)
-            osp[-1] = (osp[-1][0], sp[1])
+def _join_tokens(forms, idl, spans, caps, at, joined):
+    """Fold token ``i`` (for ``i`` in ``at``, ascending) into the token before it when
+    ``joined(prev_form, prev_span, form, span)`` returns the form of the joined token;
+    offsets span both words. Only the positions in ``at`` are visited, so the
+    common case (no join) costs nothing per token."""
+    forms, idl, spans = list(forms), list(idl), list(spans)
+    gone: set[int] = set()
+    for i in at:
+        p = i - 1
+        while p in gone:
+            p -= 1
+        if p < 0 or i in gone:
             continue
-        of.append(f)
-        oi.append(i)
-        osp.append(sp)
-        oc.append(c)
-    return of, oi, osp, oc
+        new = joined(forms[p], spans[p], forms[i], spans[i])
+        if new is None:
+            continue
+        forms[p], idl[p], spans[p] = new, form_id(new), (spans[p][0], spans[i][1])
+        gone.add(i)
+    if not gone:
+        return forms, idl, spans, caps
+    keep = [k for k in range(len(forms)) if k not in gone]
+    return ([forms[k] for k in keep], [idl[k] for k in keep], [spans[k] for k in keep],
+            [caps[k] for k in keep])
 
 
 def _merge_variants(forms, idl, spans, caps):
     """Join multi-word variants ("per cent") into one token spanning both words."""
-    return _join_tokens(forms, idl, spans, caps,
+    at = [i for i, f in enumerate(forms) if f in _MERGE_SECOND]
+    return _join_tokens(forms, idl, spans, caps, at,
                         lambda pf, psp, f, sp: _MERGES.get((pf, f)) if sp[0] - psp[1] <= 2 else None)
 
 
 def _join_broken_words(text, forms, idl, spans, caps):
     """Join words hyphenated across a line break ("gov-\\nernment") into one token."""
-    return _join_tokens(forms, idl, spans, caps,
+    starts = [s for s, _ in spans]
+    at = sorted({bisect_left(starts, m.end()) for m in _BREAK_HYPHEN.finditer(text)})
+    at = [i for i in at if 0 < i < len(forms)]
+    return _join_tokens(forms, idl, spans, caps, at,
                         lambda pf, psp, f, sp: pf + f if f[:1].islower()
                         and _LINEBREAK_HYPHEN.search(text, psp[1], sp[0]) else None)
 
@@ -278,7 +292,8 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
     if "-\n" in text or "-\r\n" in text:
         forms, idl, spans, caps = _join_broken_words(text, forms, idl, spans, caps)
     paragraphs = paragraph_spans(text)
-    sp = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+    # a flat list of ints converts ~5x faster than a list of pairs
+    sp = np.array(list(chain.from_iterable(spans)), dtype=np.int64).reshape(-1, 2)
     st, en = sp[:, 0].copy(), sp[:, 1].copy()
     ids = np.asarray(idl, dtype=np.int64)
     if paragraphs:

@@ -71,13 +71,20 @@ def sentences(t: Tokens, known: frozenset[str], covered: np.ndarray | None = Non
     if only_gaps and covered is not None and paragraphs:
         free = np.bincount(t.para[~covered & ~t.boiler], minlength=len(paragraphs))
         paragraphs = [p for k, p in enumerate(paragraphs) if free[k] >= MIN_SENTENCE_WORDS]
-    for s, e in _sentence_spans(t.text, paragraphs):
-        i = int(np.searchsorted(starts, s, "left"))
-        j = int(np.searchsorted(starts, e, "left"))
-        if j <= i or t.boiler[i:j].any():
-            continue
-        cov = float(covered[i:j].mean()) if covered is not None else 0.0
-        out.append(Sentence(s, e, i, j, cov))
+    spans = _sentence_spans(t.text, paragraphs)
+    if not spans:
+        return out
+    # token ranges, boilerplate and coverage of all sentences at once (prefix sums)
+    se = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    ii = np.searchsorted(starts, se[:, 0], "left")
+    jj = np.searchsorted(starts, se[:, 1], "left")
+    boil = np.r_[0, np.cumsum(t.boiler, dtype=np.int64)]
+    cum = np.r_[0, np.cumsum(covered, dtype=np.int64)] if covered is not None else None
+    ok = (jj > ii) & (boil[jj] == boil[ii])
+    for k in np.flatnonzero(ok).tolist():
+        i, j = int(ii[k]), int(jj[k])
+        cov = float(cum[j] - cum[i]) / (j - i) if cum is not None else 0.0
+        out.append(Sentence(spans[k][0], spans[k][1], i, j, cov))
     forms = t.forms
     for sen in out:
         if not only_gaps or _is_gap(sen):
