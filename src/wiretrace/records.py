@@ -3,10 +3,26 @@ offset into the text the caller passed in."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Kind = Literal["verbatim", "edited", "paraphrase"]
+
+
+def _flat_dict(rec: Any) -> dict[str, Any]:
+    """Fields of a record whose values are all scalars (``dataclasses.asdict``
+    deep-copies recursively, which showed up in corpus-scan profiles)."""
+    return {name: getattr(rec, name) for name in _field_names(type(rec))}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _NAMES.get(cls)
+    if names is None:
+        names = _NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
 Relation = Literal["wholly-derived", "partially-derived", "non-derived"]
 
 
@@ -26,7 +42,7 @@ class Passage:
     edit_rate: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +60,7 @@ class Conflict:
     note: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +72,7 @@ class Span:
     text: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +87,7 @@ class Quote:
     status: str = "unmatched"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat_dict(self)
 
 
 @dataclass(frozen=True, slots=True)

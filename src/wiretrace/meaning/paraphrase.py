@@ -256,11 +256,18 @@ def find(ta: Tokens, tb: Tokens, passages: list[Passage], encode=None,
             # cheap prefilter: nothing can lift a pair this far below the bar
             if not anchored and shared < 3 and (c is None or c < mc - 0.2):
                 continue
+            bar = MIN_SCORE if c is not None else MIN_SCORE_LEXICAL
+            # names and numbers cost most to extract: skip the pair when even the
+            # best case for them (pair_score rises with shared and falls with
+            # missing or clashing ones) cannot reach the bar
+            dice = 2 * shared / max(1, len(wa) + len(sb[kb].words))
+            if pair_score(PairEvidence(dice, shared, 3, 0, 3, 0, anchored), c, mc) < bar:
+                continue
             _evidence(ta, sa[ka], known, ia)
             _evidence(tb, sb[kb], known, ib)
             ev = evidence(sa[ka], sb[kb], anchored)
             sc = pair_score(ev, c, mc)
-            if sc >= (MIN_SCORE if c is not None else MIN_SCORE_LEXICAL):
+            if sc >= bar:
                 cands.append((sc, ka, kb, ev))
     if not cands:
         return passages, ran
