@@ -1,0 +1,127 @@
+"""The gram snapshot and Searcher: the same hits as the SQL plan, fresh after an
+add, ignored when stale, and one open index for many queries."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+
+from wiretrace import ScanConfig
+from wiretrace.engines.local import add, query, scan
+from wiretrace.engines.search import Searcher, snapshot_dir, write_snapshot
+from wiretrace.index import Index
+
+PARAS = [
+    "The central bank raised its main interest rate by half a point on Thursday, citing inflation "
+    "that has stayed above its target for eleven months in a row.",
+    "Governor Ana Ruiz told reporters the board would watch wage growth closely before deciding "
+    "whether further increases were needed later in the year.",
+    "Exporters warned that a stronger currency would hurt sales abroad, while savers welcomed the "
+    "prospect of better returns on their deposits.",
+    "Analysts at three banks had expected a quarter point move and said the larger step showed the "
+    "board was worried about prices for food and fuel.",
+]
+OTHER = [
+    "The city marathon drew a record field of runners despite heavy rain, and organisers said the "
+    "new route along the river would be kept next year.",
+    "A museum in the old port opened an exhibition of ship models built by local craftsmen over "
+    "two centuries, with free entry on Sundays.",
+]
+
+
+def _corpus(path: Path) -> Path:
+    recs = [{"id": "wire", "text": "\n\n".join(PARAS), "source": "Wire", "date": "2020-03-05T08:00"},
+            {"id": "paper", "text": "\n\n".join(PARAS[:2] + ["Local shops said they were nervous."]),
+             "source": "Paper", "date": "2020-03-05T16:00"},
+            {"id": "run", "text": OTHER[0], "source": "Paper", "date": "2020-03-05"},
+            {"id": "museum", "text": OTHER[1], "source": "Paper", "date": "2020-03-06"}]
+    path.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    return path
+
+
+def _ids(hits):
+    return [(h.id, h.comparison.relation, h.comparison.a_coverage) for h in hits]
+
+
+@pytest.fixture()
+def index(tmp_path):
+    out = tmp_path / "out"
+    scan(str(_corpus(tmp_path / "c.jsonl")), str(out), config=ScanConfig(workers=1), progress=False)
+    return str(out / "index.duckdb")
+
+
+def test_scan_writes_a_sorted_snapshot_of_every_posting(index):
+    folder = snapshot_dir(index)
+    grams = np.load(os.path.join(folder, "grams.npy"))
+    docs = np.load(os.path.join(folder, "docs.npy"))
+    assert len(grams) == len(docs) > 0
+    assert np.all(grams[1:] >= grams[:-1])
+    with duckdb.connect(index, read_only=True) as con:
+        rows = con.execute("SELECT gram, doc FROM postings ORDER BY gram, doc").fetchnumpy()
+    assert np.array_equal(grams, rows["gram"]) and np.array_equal(docs, rows["doc"])
+    meta = json.loads(Path(folder, "meta.json").read_text())
+    assert meta["postings"] == len(grams)
+
+
+@pytest.mark.parametrize("text", [
+    "Officials said: " + PARAS[1] + "\n\n" + PARAS[3],
+    "\n\n".join(PARAS),  # the same body as "wire": found as an exact duplicate too
+    OTHER[1] + " Tickets are sold at the door.",
+])
+def test_snapshot_and_sql_plan_give_the_same_hits(index, text):
+    with Searcher(index) as s:
+        assert s.snap is not None
+        fast = s.query(text, date="2020-03-07")
+    shutil.rmtree(snapshot_dir(index))
+    with Searcher(index) as s:
+        assert s.snap is None
+        slow = s.query(text, date="2020-03-07")
+    assert _ids(fast) == _ids(slow) and fast
+
+
+def test_documents_added_after_the_snapshot_are_found(index, tmp_path):
+    before = tmp_path / "before.grams"
+    shutil.copytree(snapshot_dir(index), before)
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"id": "late", "source": "Herald", "date": "2020-03-06",
+                               "text": PARAS[2] + "\n\n" + PARAS[3]}) + "\n")
+    add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    text = "Reports said: " + PARAS[3]
+    fresh = query(index, text, date="2020-03-08")  # snapshot rebuilt by the add (a big share)
+    assert {"late", "wire"} <= {h.id for h in fresh}
+    # the snapshot from before the add is still a valid prefix: "late" comes from the table tail
+    shutil.rmtree(snapshot_dir(index))
+    shutil.copytree(before, snapshot_dir(index))
+    with Searcher(index) as s:
+        assert s.snap is not None and s.snap.max_doc < s.ix.document_count() - 1
+        assert _ids(s.query(text, date="2020-03-08")) == _ids(fresh)
+    with Index.open(index) as ix:
+        assert write_snapshot(ix, index, force=True)
+    assert _ids(query(index, text, date="2020-03-08")) == _ids(fresh)
+
+
+def test_a_stale_snapshot_is_not_used(index, tmp_path):
+    # a rescan of other input rebuilds the index under the old snapshot
+    keep = tmp_path / "kept.grams"
+    shutil.copytree(snapshot_dir(index), keep)
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({"id": "x", "text": OTHER[0]}) + "\n")
+    scan(str(other), os.path.dirname(index), config=ScanConfig(workers=1), progress=False, force=True)
+    shutil.rmtree(snapshot_dir(index))
+    shutil.copytree(keep, snapshot_dir(index))
+    with Searcher(index) as s:
+        assert s.snap is None  # the postings under it changed: SQL plan instead
+        assert [h.id for h in s.query(OTHER[0] + " More runners came.")] == ["x"]
+
+
+def test_query_hit_json_keeps_outlet_and_likely_source_apart(index):
+    hit = next(h for h in query(index, "Officials said: " + PARAS[1] + "\n\n" + PARAS[3],
+                                date="2020-03-07") if h.id == "wire")
+    d = hit.to_dict()
+    assert d["source"] == "Wire" and d["likely_source"] == "b"
