@@ -118,3 +118,14 @@ def test_scan_bad_option_and_missing_input(tmp_path):
     assert r.returncode == 2 and "unknown compare option" in r.stderr
     r = run("scan", str(tmp_path / "nope"), "--out", str(tmp_path / "o"))
     assert r.returncode == 2 and "Traceback" not in r.stderr and "nope" in r.stderr
+
+
+def test_semantic_notice_only_on_fallback(capsys):
+    from wiretrace.meaning import embed
+
+    assert main(["compare", str(FIX / "paper.txt"), str(FIX / "wire.txt")]) == 0
+    err = capsys.readouterr().err
+    if embed.installed() and embed.available():
+        assert "semantic pass" not in err  # working as installed: nothing to say
+    else:
+        assert err.count("semantic pass off") == 1  # one line on the fallback

@@ -123,7 +123,8 @@ def _report(ix: Index, input_path: str) -> str:
         for a, b, rel, na, nb in ix.con.execute(
                 "SELECT da.id, db.id, p.relation, p.a, p.b FROM pairs p JOIN documents da ON da.doc = p.a "
                 "JOIN documents db ON db.doc = p.b WHERE p.related AND (da.id IN "
-                "(SELECT unnest($1::VARCHAR[])) OR db.id IN (SELECT unnest($1::VARCHAR[])))",
+                "(SELECT unnest($1::VARCHAR[])) OR db.id IN (SELECT unnest($1::VARCHAR[]))) "
+                "ORDER BY p.a, p.b",  # the same report for the same index, run after run
                 [sorted(shown)]).fetchall():
             anchor = anchors.get((na, nb))
             related.setdefault(a, []).append((b, rel, anchor))
