@@ -36,8 +36,8 @@ class _Side:
 
     def __init__(self, t: Tokens, s: int, e: int, known: frozenset[str], initial: np.ndarray):
         self.t = t
-        self.i = int(np.searchsorted(t.starts, s, "left"))
-        self.j = int(np.searchsorted(t.starts, e, "left"))
+        self.i = t.first_at(s)
+        self.j = t.first_at(e)
         self.known = known
         self.initial = initial
         self._facts = None

@@ -15,6 +15,7 @@ described once; it never overlaps a passage it does not absorb.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -187,11 +188,11 @@ def _anchors(passages: list[Passage], sa: list[Sentence], sb: list[Sentence]) ->
     out: dict[tuple[int, int], list[int]] = {}
     if not passages:
         return out
-    a_st = np.array([x.s for x in sa], dtype=np.int64)
-    b_st = np.array([y.s for y in sb], dtype=np.int64)
+    a_st = [x.s for x in sa]
+    b_st = [y.s for y in sb]
     for k, p in enumerate(passages):
-        ia = int(np.searchsorted(a_st, p.a_start, "right")) - 1
-        ib = int(np.searchsorted(b_st, p.b_start, "right")) - 1
+        ia = bisect_right(a_st, p.a_start) - 1
+        ib = bisect_right(b_st, p.b_start) - 1
         if ia < 0 or ib < 0:
             continue
         if p.a_end <= sa[ia].e and p.b_end <= sb[ib].e:

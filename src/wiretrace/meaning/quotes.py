@@ -164,7 +164,7 @@ def _last_subject(text: str, lo: int, hi: int) -> str | None:
 
 
 def _token_range(t: Tokens, s: int, e: int) -> tuple[int, int]:
-    return int(np.searchsorted(t.starts, s, "left")), int(np.searchsorted(t.starts, e, "left"))
+    return t.first_at(s), t.first_at(e)
 
 
 _STOP_FORMS = STOPWORDS
