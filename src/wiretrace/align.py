@@ -39,15 +39,14 @@ class Block:
 
 def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(i, j)`` where a's and b's n-grams starting there are equal."""
-    ga, gb = ngram_hashes(a.ids, n), ngram_hashes(b.ids, n)
     empty = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    if len(ga) == 0 or len(gb) == 0:
+    ia, va = _seeds(a, n)
+    ib, vb = _seeds(b, n)
+    if len(ia) == 0 or len(ib) == 0:
         return empty
-    ia = np.flatnonzero(seed_mask(a, n))
-    ib = np.flatnonzero(seed_mask(b, n))
     # One sort of both sides' hashes (a's before b's within a value) gives each
     # value's occurrences on each side without np.unique/np.isin passes.
-    vals = np.concatenate([ga[ia], gb[ib]])
+    vals = np.concatenate([va, vb])
     pos = np.concatenate([ia, ib])
     side = np.zeros(len(vals), dtype=np.int8)
     side[len(ia):] = 1
@@ -74,6 +73,14 @@ def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarr
     ai = pos[g0[g] + k // n_b[g]]
     bj = pos[g0[g] + n_a[g] + k % n_b[g]]
     return ai, bj
+
+
+def _seeds(t: Tokens, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the seedable n-gram windows of ``t`` and their hashes (once per text)."""
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        pos = np.flatnonzero(seed_mask(t, n))
+        return pos, ngram_hashes(t.ids, n)[pos]
+    return t.cached(("seeds", n), make)
 
 
 def diagonal_runs(ai: np.ndarray, bj: np.ndarray, n: int) -> np.ndarray:
@@ -235,6 +242,10 @@ def align_blocks(a: Tokens, b: Tokens, cfg: CompareConfig) -> list[Block]:
 
 def _content_bounds(t: Tokens) -> tuple[dict[int, int], dict[int, int]]:
     """First and last non-boilerplate token of each paragraph."""
+    return t.cached("content_bounds", lambda: _find_content_bounds(t))
+
+
+def _find_content_bounds(t: Tokens) -> tuple[dict[int, int], dict[int, int]]:
     idx = np.flatnonzero(~t.boiler)
     if len(idx) == 0:
         return {}, {}

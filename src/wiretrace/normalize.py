@@ -17,6 +17,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
+from typing import Any, Callable
 
 import numpy as np
 import xxhash
@@ -165,9 +166,25 @@ class Tokens:
     caps: np.ndarray
     #: ``starts`` as a Python list: scalar lookups by bisect cost a tenth of numpy's
     start_list: list[int] = field(default_factory=list, repr=False, compare=False)
+    #: per-text results computed on first use (see :meth:`cached`); not an init
+    #: field, so ``dataclasses.replace`` (other boilerplate) starts a fresh one
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.forms)
+
+    def cached(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()`` computed once per Tokens: in a corpus scan one document meets
+        many others, and what depends on its text alone need not be redone."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = make()
+            # shared between callers: arrays are made read-only so nobody edits them in place
+            for v in value if isinstance(value, tuple) else (value,):
+                if isinstance(v, np.ndarray):
+                    v.flags.writeable = False
+            return value
 
     def first_at(self, offset: int) -> int:
         """Index of the first token starting at or after character ``offset``."""

@@ -44,7 +44,7 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
     semantic = semantic_active(cfg)
     encode = embed.encode if semantic else None
     initial = (sentence_initial(ta), sentence_initial(tb))
-    known = known_capitals(ta, initial[0]) | known_capitals(tb, initial[1])
+    known = known_capitals(ta) | known_capitals(tb)
     min_cos = getattr(cfg, "paraphrase_min_cosine", None)
     # the leads are embedded for the story similarity: put them in the same batch
     extra = [simscore._lead(ta), simscore._lead(tb)] if semantic else None

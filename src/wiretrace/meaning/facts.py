@@ -262,7 +262,12 @@ def sentence_initial(t: Tokens, i: int = 0, j: int | None = None) -> np.ndarray:
     Vectorised: a token is initial when sentence punctuation, a quote mark or
     a line break stands between it and the previous token.
     """
-    j = len(t) if j is None else j
+    if i == 0 and (j is None or j == len(t)):
+        return t.cached("sentence_initial", lambda: _sentence_initial(t, 0, len(t)))
+    return _sentence_initial(t, i, len(t) if j is None else j)
+
+
+def _sentence_initial(t: Tokens, i: int, j: int) -> np.ndarray:
     if j <= i:
         return np.zeros(0, dtype=bool)
     marks = np.fromiter((m.start() for m in _BREAK_RE.finditer(t.text)), dtype=np.int64)
@@ -287,7 +292,7 @@ def sentence_initial(t: Tokens, i: int = 0, j: int | None = None) -> np.ndarray:
 def known_capitals(t: Tokens, initial: np.ndarray | None = None) -> frozenset[str]:
     """Forms written capitalised somewhere mid-sentence in ``t`` (likely names)."""
     if initial is None:
-        initial = sentence_initial(t)
+        return t.cached("known_capitals", lambda: known_capitals(t, sentence_initial(t)))
     mask = t.caps & ~initial
     return frozenset(t.forms[k] for k in np.flatnonzero(mask).tolist())
 

@@ -97,6 +97,10 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
 
 def extract(t: Tokens) -> list[Quote]:
     """Direct quotes of a text with their speakers (status "unmatched" until compared)."""
+    return list(t.cached("quotes", lambda: tuple(_extract(t))))
+
+
+def _extract(t: Tokens) -> list[Quote]:
     text = t.text
     if '"' not in text and "“" not in text:
         return []
