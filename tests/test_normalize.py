@@ -72,3 +72,20 @@ def test_token_spans_in_bounds_ordered_and_nonempty(text):
         prev = e
     for s, e in t.paragraphs:
         assert 0 <= s < e <= len(text)
+
+
+def test_tokens_memo_is_per_object_and_read_only():
+    import dataclasses
+
+    import numpy as np
+    import pytest
+
+    t = tokenize("Kerry said talks went well. They met in Rome.")
+    calls = []
+    first = t.cached("k", lambda: calls.append(1) or np.arange(3))
+    assert t.cached("k", lambda: calls.append(1) or np.arange(3)) is first and calls == [1]
+    with pytest.raises(ValueError):
+        first[0] = 9  # shared between callers: never edited in place
+    # another boilerplate mask is another text as far as cached results go
+    u = dataclasses.replace(t, boiler=np.ones(len(t), dtype=bool))
+    assert u.memo == {} and u.first_at(0) == 0 and t.first_at(6) == 1
