@@ -16,15 +16,27 @@ from .records import Passage, Span
 
 
 def covered_mask(tokens: Tokens, spans: list[tuple[int, int]]) -> np.ndarray:
-    """Tokens lying inside any of the character spans."""
+    """Tokens lying inside any of the character spans (read-only: the mask is
+    remembered per text, since one comparison asks for the same spans several times)."""
     n = len(tokens)
     if not spans or n == 0:
         return np.zeros(n, dtype=bool)
-    sp = np.asarray(spans, dtype=np.int64)
-    lo = np.searchsorted(tokens.starts, sp[:, 0], "left")
-    hi = np.searchsorted(tokens.ends, sp[:, 1], "right")
-    delta = np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1)
-    return np.cumsum(delta[:n]) > 0
+    key = tuple(spans)
+    seen = tokens.memo.get("covered")
+    if seen is None:
+        seen = tokens.memo["covered"] = {}
+    mask = seen.get(key)
+    if mask is None:
+        sp = np.asarray(spans, dtype=np.int64)
+        lo = np.searchsorted(tokens.starts, sp[:, 0], "left")
+        hi = np.searchsorted(tokens.ends, sp[:, 1], "right")
+        delta = np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1)
+        mask = np.cumsum(delta[:n]) > 0
+        mask.flags.writeable = False
+        if len(seen) >= 16:  # a scan meets this text in many pairs: keep only recent spans
+            seen.clear()
+        seen[key] = mask
+    return mask
 
 
 def coverage(tokens: Tokens, spans: list[tuple[int, int]]) -> float:
@@ -36,11 +48,15 @@ def coverage(tokens: Tokens, spans: list[tuple[int, int]]) -> float:
     """
     if len(tokens) == 0:
         return 0.0
-    weight = (tokens.ends - tokens.starts) * ~tokens.boiler
-    total = weight.sum()
+    weight, total = tokens.cached("char_weight", lambda: _char_weight(tokens))
     if total == 0:
         return 0.0
     return float(weight[covered_mask(tokens, spans)].sum() / total)
+
+
+def _char_weight(tokens: Tokens) -> tuple[np.ndarray, int]:
+    weight = (tokens.ends - tokens.starts) * ~tokens.boiler
+    return weight, int(weight.sum())
 
 
 def relation(a_cov: float, b_cov: float, source: str | None, cfg: CompareConfig, *,
