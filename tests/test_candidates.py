@@ -1,4 +1,5 @@
-"""Candidate generation: the SQL plan, its Python reference, pruning and exact duplicates."""
+"""Candidate generation: the SQL plans (reuse and story), their Python references,
+pruning, outlet boilerplate and exact duplicates."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from wiretrace.candidates import (MAX_PER_DOC, body_hash, candidate_pairs, candidate_steps,
-                                  exact_groups, outlet_common, postings_arrays)
+from wiretrace.candidates import (MAX_PER_DOC, STORY_RANK_SQL, body_hash, candidate_pairs,
+                                  candidate_steps, exact_groups, outlet_common, postings_arrays,
+                                  story_scores, story_steps)
 from wiretrace.errors import ConfigError
 from wiretrace.fingerprint import document_fingerprints
 from wiretrace.normalize import tokenize
+from wiretrace.storyterms import story_terms
 
 
 def run_sql(grams, hashes=None, sources=None, dates=None, **options):
@@ -155,3 +158,122 @@ def test_new_from_keeps_only_pairs_with_new_documents():
 def test_invalid_options_raise_config_error(bad):
     with pytest.raises(ConfigError):
         candidate_steps(**bad)
+
+
+# -- the story plan -------------------------------------------------------------------
+
+def run_story_sql(terms, sources=None, dates=None, reuse=(), **options):
+    """Run the story plan (and the ranks) on DuckDB; returns ``{(a, b): (score, a_rank, b_rank)}``."""
+    con = duckdb.connect()
+    cols = {"doc": [], "term": [], "tf": [], "kind": [], "line": []}
+    for doc, (t, f, k, ln) in sorted(terms.items()):
+        cols["doc"] += [doc] * len(t)
+        for name, arr in zip(("term", "tf", "kind", "line"), (t, f, k, ln)):
+            cols[name] += arr.tolist()
+    con.register("t_in", pa.table({"doc": pa.array(cols["doc"], pa.int32()),
+                                   "term": pa.array(cols["term"], pa.int64()),
+                                   "tf": pa.array(cols["tf"], pa.float64()),
+                                   "kind": pa.array(cols["kind"], pa.int8()),
+                                   "line": pa.array(cols["line"], pa.int64())}))
+    con.execute("CREATE TABLE story_terms AS SELECT * FROM t_in")
+    ids = sorted(terms)
+    con.register("m_in", pa.table({
+        "doc": pa.array(ids, pa.int32()), "source": [(sources or {}).get(d) for d in ids],
+        "ts": pa.array([(dates or {}).get(d) for d in ids], pa.timestamp("us")),
+        "body_hash": pa.array([None] * len(ids), pa.int64())}))
+    con.execute("CREATE TABLE doc_meta AS SELECT * FROM m_in")
+    con.execute("CREATE TABLE candidates (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN)")
+    for a, b in reuse:
+        con.execute("INSERT INTO candidates VALUES (?, ?, 1, false)", [a, b])
+    for name, sql in story_steps(**options):
+        con.execute(f"CREATE TABLE {name} AS {sql}")
+    rows = con.execute(STORY_RANK_SQL).fetchall()
+    return {(a, b): (s, ra, rb) for a, b, s, ra, rb in rows}
+
+
+def random_terms(rng, n_docs=40, vocab=80):
+    out = {}
+    for d in range(n_docs):
+        k = rng.randint(0, 25)
+        terms = rng.sample(range(vocab), k)
+        out[d] = (np.array(terms, np.int64), np.array([float(rng.choice([1, 2, 3, 5])) for _ in terms]),
+                  np.array([rng.choice([0, 0, 1, 2]) for _ in terms], np.int8),
+                  np.array([rng.choice([7, 8, 9, d]) for _ in terms], np.int64))
+    return out
+
+
+def test_story_sql_matches_python_reference_on_random_corpus():
+    rng = random.Random(11)
+    terms = random_terms(rng)
+    sources = {d: rng.choice([None, "X", "Y"]) for d in terms}
+    base = datetime(2024, 1, 1)
+    dates = {d: rng.choice([None, base, base + timedelta(days=30)]) for d in terms}
+    reuse = [(1, 2), (3, 30)]
+    opts = dict(top_terms=8, min_terms=1, max_postings=12, max_partners=5, boilerplate_min_docs=4,
+                story_max_days=7, min_score=0.02)
+    want = story_scores(terms, reuse, sources=sources, dates=dates, **opts)
+    got = run_story_sql(terms, sources, dates, reuse, **opts)
+    assert {k: v[0] for k, v in got.items()} == pytest.approx(want, abs=2e-6)
+    assert set(got) == set(want) and len(want) > 20
+    # a_rank is b's place among a's partners, by score
+    for doc in terms:
+        mine = sorted(((s, ra if a == doc else rb, b if a == doc else a)
+                       for (a, b), (s, ra, rb) in got.items() if doc in (a, b)),
+                      key=lambda x: (-x[0], x[2]))
+        assert [r for _, r, _ in mine] == list(range(1, len(mine) + 1))
+
+
+def _doc_terms(text, title=None):
+    t = story_terms(text, title)
+    return t.terms, t.tf, t.kind, t.lines
+
+
+QUAKE_A = ["A 5.9 magnitude earthquake struck Qeshm island in the Persian Gulf, killing 10 people, "
+           "Iranian state television reported.",
+           "Ten people died when a strong quake shook Qeshm island off southern Iran, the Iranian "
+           "Red Crescent said.",
+           "The 5.9 quake on Qeshm damaged villages; rescuers searched for survivors on the island."]
+QUAKE_B = ["A 6.2 magnitude earthquake hit Bam in southeastern Iran, flattening the ancient citadel "
+           "and killing thousands.",
+           "Rescue teams dug through the rubble of Bam after the 6.2 quake destroyed the citadel.",
+           "Thousands died in Bam as the earthquake brought down mud-brick homes around the citadel."]
+
+
+def test_story_scores_favour_the_same_event_over_the_same_kind_of_event():
+    texts = QUAKE_A + QUAKE_B + [WIRE, "The council voted to close three libraries to save money."]
+    terms = {d: _doc_terms(x) for d, x in enumerate(texts)}
+    got = run_story_sql(terms, top_terms=20, min_terms=2)
+    score = lambda a, b: got.get((a, b), (0.0,))[0]  # noqa: E731
+    same = [score(0, 1), score(0, 2), score(1, 2), score(3, 4), score(3, 5), score(4, 5)]
+    cross = [score(a, b) for a in range(3) for b in range(3, 6)]
+    assert min(same) > max(cross)
+    assert not [k for k in got if 6 in k or 7 in k]  # unrelated texts get no story pair
+
+
+def test_an_outlet_footer_paragraph_is_no_story_evidence():
+    base = datetime(2024, 1, 1)
+    topics = ["harbour reopened after the winter storms", "school board approved bus routes",
+              "orchestra announced free summer concerts", "fire brigade warned hikers on ridges",
+              "hospital opened a maternity wing"]
+    terms = {k: _doc_terms(f"The {t}.\n\n{FOOTER}") for k, t in enumerate(topics)}
+    terms[9] = _doc_terms(WIRE)  # a term in every document would tell nothing anyway
+    sources = {k: "Bugle" for k in terms}
+    spread = {k: base + timedelta(days=10 * k) for k in terms}
+    assert run_story_sql(terms, sources, spread, top_terms=20, min_terms=1) == {}
+    # printed by five outlets (undated), the same paragraph pairs every document with every other
+    assert len(run_story_sql(terms, {k: f"o{k}" for k in terms}, None, top_terms=20,
+                             min_terms=1)) == 10
+    # documents further apart than a story may last are no story candidates
+    close = {k: base + timedelta(days=k) for k in terms}
+    far = {k: base + timedelta(days=9 * k) for k in terms}
+    mixed = {k: f"o{k}" for k in terms}
+    assert len(run_story_sql(terms, mixed, close, top_terms=20, min_terms=1)) == 10
+    assert run_story_sql(terms, mixed, far, top_terms=20, min_terms=1) == {}
+
+
+def test_story_plan_new_from_and_options():
+    terms = {d: _doc_terms(x) for d, x in enumerate(QUAKE_A + QUAKE_B)}
+    assert set(run_story_sql(terms, top_terms=20, min_terms=2, new_from=2)) >= {(0, 2), (1, 2)}
+    assert all(b >= 2 for _, b in run_story_sql(terms, top_terms=20, min_terms=2, new_from=2))
+    with pytest.raises(ConfigError):
+        story_steps(top_terms=0, min_terms=2)

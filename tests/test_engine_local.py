@@ -21,6 +21,8 @@ from wiretrace import ScanConfig
 from wiretrace.engines.local import STAGES, QueryHit, ScanSummary, add, query, scan
 from wiretrace.errors import IndexBusyError
 
+FIX = Path(__file__).parent / "fixtures"
+
 WIRE = ("ROME (Reuters) - U.S. Secretary of State John Kerry said on Tuesday that talks in Rome with "
         "Italian Foreign Minister Paolo Gentiloni on the crisis in Libya went well and that both "
         "countries agreed a political settlement was the only way forward.\n\n"
@@ -258,6 +260,70 @@ def test_add_links_a_new_copy_without_rebuilding(tmp_path):
     assert "paper-3" in {d["id"] for d in _jsonl(out / "documents.jsonl")}
 
 
+def test_reports_of_one_event_share_a_story_without_shared_text(tmp_path):
+    # three outlets on one earthquake, three on another of the same kind, two unrelated
+    # texts: no shared passages, so only story evidence (names, numbers) groups them
+    recs = [json.loads(line) for line in (FIX / "stories.jsonl").read_text().splitlines()]
+    for dated in (True, False):  # undated, only the texts can tell the two quakes apart
+        path = tmp_path / f"stories-{dated}.jsonl"
+        path.write_text("\n".join(json.dumps(r if dated else {k: v for k, v in r.items()
+                                                               if k != "date"}) for r in recs))
+        scan(str(path), str(tmp_path / f"out-{dated}"), config=ScanConfig(workers=1), progress=False)
+        story = {d["id"]: d["story"] for d in _jsonl(tmp_path / f"out-{dated}" / "documents.jsonl")}
+        groups = {}
+        for doc_id, sid in story.items():
+            groups.setdefault(sid, set()).add(doc_id.split("-")[0])
+        assert sorted(map(sorted, groups.values())) == [["bam"], ["council"], ["orchestra"], ["qeshm"]]
+        assert not _jsonl(tmp_path / f"out-{dated}" / "pairs.jsonl")  # no reuse anywhere
+    stories = _jsonl(tmp_path / "out-True" / "stories.jsonl")
+    bam = next(s for s in stories if "bam-afp" in s["documents"])
+    assert bam["size"] == 3 and bam["earliest"] == "bam-reuters"
+
+
+def test_add_merges_two_stories_that_a_new_document_links(tmp_path):
+    recs = [json.loads(line) for line in (FIX / "stories.jsonl").read_text().splitlines()]
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
+    out = tmp_path / "out"
+    scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    index = str(out / "index.duckdb")
+
+    def stories():
+        with duckdb.connect(index, read_only=True) as con:
+            story = dict(con.execute("SELECT d.id, s.story FROM documents d JOIN doc_story s "
+                                     "ON s.doc = d.doc").fetchall())
+            rows = {r[0]: (r[1], set(json.loads(r[2]))) for r in con.execute(
+                "SELECT story, size, documents FROM stories").fetchall()}
+        return story, rows
+
+    before, _ = stories()
+    assert before["council"] != before["orchestra"]
+    # a roundup that prints both items whole: a copy of each, so one story now
+    text = {r["id"]: r["text"] for r in recs}
+    new = tmp_path / "new.jsonl"
+    new.write_text(json.dumps({"id": "roundup", "source": "Herald", "date": "2005-11-28",
+                               "text": text["council"] + "\n\n" + text["orchestra"]}) + "\n")
+    add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    after, rows = stories()
+    assert after["roundup"] == after["council"] == after["orchestra"]
+    assert after["roundup"] in (before["council"], before["orchestra"])  # an old id lives on
+    assert rows[after["roundup"]] == (3, {"roundup", "council", "orchestra"})
+    gone = {before["council"], before["orchestra"]} - {after["roundup"]}
+    assert not gone & set(rows)  # the merged story's old row is gone
+    # the other stories are untouched
+    assert {k: v for k, v in after.items() if k not in ("roundup", "council", "orchestra")} == \
+        {k: v for k, v in before.items() if k not in ("council", "orchestra")}
+    # and a later report of the Qeshm quake joins its story through story evidence alone
+    new.write_text(json.dumps({"id": "qeshm-late", "source": "Herald", "date": "2005-11-29",
+                               "text": "Iran began rebuilding villages on Qeshm island, where the 5.9 "
+                                       "earthquake killed 10 people on Sunday, Hormozgan officials "
+                                       "said, as the Red Crescent wound down its rescue work."}) + "\n")
+    add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    latest, rows = stories()
+    assert latest["qeshm-late"] == latest["qeshm-irna"] == before["qeshm-irna"]
+    assert rows[latest["qeshm-irna"]][0] == 4
+
+
 def test_query_finds_the_source(scanned):
     root, _, _ = scanned
     text = "Officials said: " + WIRE.split("\n\n")[1] + "\n\nLocal reaction was muted."
@@ -368,3 +434,29 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(tmp_path, table):
     for d in _jsonl(out / "documents.jsonl"):
         stories.setdefault(d["id"].split("-")[0], set()).add(d["story"])
     assert all(len(s) == 1 for s in stories.values())  # every generated story found whole
+
+
+BBC = Path(__file__).resolve().parents[2] / "shared" / "data" / "bbc_news_greene2006" / "bbc"
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (BBC.is_dir() and SEEDS.is_dir()), reason="../shared is not present")
+def test_seed_pair_stays_one_story_inside_the_bbc_corpus(tmp_path):
+    # the Reuters original (001) and a newspaper's version (000) among 2,225 BBC
+    # articles of 2004-05 (plenty of John Kerry): one story of two, 001 the source
+    recs = [{"id": "seed-000", "text": next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")},
+            {"id": "seed-001", "text": next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")}]
+    for path in sorted(BBC.glob("*/*.txt")):
+        head, _, body = path.read_bytes().decode("utf-8", "replace").partition("\n")
+        recs.append({"id": f"bbc/{path.parent.name}/{path.stem}", "title": head.strip(),
+                     "text": body.strip()})
+    corpus = tmp_path / "seeds+bbc.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=2), progress=False)
+    story = {d["id"]: d["story"] for d in _jsonl(tmp_path / "out" / "documents.jsonl")}
+    assert len(story) == 2227 and story["seed-000"] == story["seed-001"]
+    seed = next(s for s in _jsonl(tmp_path / "out" / "stories.jsonl") if s["story"] == story["seed-000"])
+    assert sorted(seed["documents"]) == ["seed-000", "seed-001"]  # no BBC article swallowed
+    primary = [(e["source"], e["derived"]) for e in seed["provenance"] if e["primary"]]
+    assert primary == [("seed-001", "seed-000")] and seed["earliest"] == "seed-001"

@@ -18,7 +18,8 @@ import pytest
 
 from wiretrace.config import ScanConfig
 from wiretrace.engines import spark as spark_engine
-from wiretrace.engines.spark_stages import fix_line, may_unite
+from wiretrace.engines.spark_stages import fix_line
+from wiretrace.engines.spark_stories import may_unite
 from wiretrace.errors import MissingExtraError
 
 FIX = Path(__file__).parent / "fixtures"
@@ -63,7 +64,7 @@ def _paras(sents: list[str]) -> str:
 
 
 def corpus_lines() -> list[str]:
-    """~20 documents plus a bad line, a record without text and a repeated id."""
+    """~30 documents plus a bad line, a record without text and a repeated id."""
     rng = random.Random(7)
     wire = (FIX / "wire.txt").read_text(encoding="utf-8")
     recs = [
@@ -92,6 +93,8 @@ def corpus_lines() -> list[str]:
              ("u2", "Short note.", None, None, None)]
     lines = [json.dumps({"id": i, "text": t, "source": s, "date": d, "title": h, "n": k})
              for k, (i, t, s, d, h) in enumerate(recs)]
+    # reports of two earthquakes that share no text: stories from story evidence alone
+    lines += (FIX / "stories.jsonl").read_text(encoding="utf-8").splitlines()
     lines.insert(5, "{not json")
     lines.insert(9, json.dumps({"id": "nt", "title": "no text"}))
     lines.insert(2, "")
@@ -159,7 +162,7 @@ def test_spark_scan_matches_local(spark, corpus, local_out, tmp_path):
         "spark.sql.files.maxPartitionBytes": "4096", "wiretrace.cc.driverEdges": "0"})
     spark.conf.unset("spark.sql.files.maxPartitionBytes")
     d = summary.to_dict()
-    assert d["documents"] == 20 and d["skipped"] == {"bad-json": 1, "duplicate-id": 1,
+    assert d["documents"] == 28 and d["skipped"] == {"bad-json": 1, "duplicate-id": 1,
                                                      "missing-text": 1}
     assert d["timings"]["stories"] >= 0 and Path(d["index_path"]).is_file()
     for name in ("documents.jsonl", "pairs.jsonl", "stories.jsonl", "skipped.jsonl",
@@ -186,6 +189,7 @@ def test_spark_scan_matches_local(spark, corpus, local_out, tmp_path):
     stories = lambda out: {frozenset(s["documents"]) for s in _jsonl(out / "stories.jsonl")}  # noqa: E731
     assert stories(out) == stories(local_out)
     assert frozenset({"w1", "w1-ap", "w1-edit", "p1"}) in stories(out)
+    assert frozenset({"qeshm-irna", "qeshm-bbc", "qeshm-ap"}) in stories(out)
     assert _jsonl(out / "stories.jsonl") == _jsonl(local_out / "stories.jsonl")
     skipped = _jsonl(out / "skipped.jsonl")
     assert skipped == _jsonl(local_out / "skipped.jsonl")
@@ -293,6 +297,9 @@ def test_only_pairs_that_may_share_a_story_are_component_edges():
     exact = Link(1, 2, 1.0, "wholly-derived", exact=True)
     assert may_unite(exact, "2024-01-01", "2024-06-01", cfg)  # identical bodies join anyway
     assert not may_unite(Link(1, 2, 0.1, "non-derived"), None, None, cfg)
+    # story evidence at the threshold is an edge too; the compare similarity is not
+    assert may_unite(Link(1, 2, 0.0, "non-derived", story=cfg.story_threshold), None, None, cfg)
+    assert not may_unite(Link(1, 2, 0.9, "non-derived", story=0.1), None, None, cfg)
 
 
 def test_exact_step_gets_a_pushable_bound():

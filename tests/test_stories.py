@@ -1,15 +1,29 @@
-"""Stories: grouping, date windows, incremental joins, provenance and headlines."""
+"""Stories: copies and story evidence, average linkage, nearest-neighbour agreement,
+date windows, incremental grouping with seeds, story terms, provenance and headlines."""
 
 from __future__ import annotations
 
-from wiretrace.stories import (Link, Node, group_stories, headline, is_story_link, join_stories,
+from wiretrace.stories import (Link, Node, group_stories, headline, is_reuse_link, is_story_link,
                                parse_when, provenance, story_id)
+from wiretrace.storyterms import KIND_NAME, KIND_NUMBER, LEDE_WEIGHT, line_hash, story_terms
 
-OPTS = dict(story_similarity=0.35, story_max_days=7)
+OPTS = dict(story_threshold=0.2, story_max_days=7)
 
 
 def link(a, b, sim=0.9, rel="wholly-derived", source=None, ac=0.9, bc=0.9, exact=False):
     return Link(a, b, sim, rel, source, ac, bc, exact)
+
+
+def soft(a, b, score, ra=0, rb=0):
+    """A pair with story evidence only (never aligned)."""
+    return Link(a, b, 0.0, "non-derived", story=score, a_rank=ra, b_rank=rb)
+
+
+def groups(assign):
+    out = {}
+    for n, sid in assign.items():
+        out.setdefault(sid, set()).add(n)
+    return sorted(sorted(g) for g in out.values())
 
 
 def test_related_documents_share_a_story_and_others_stand_alone():
@@ -21,10 +35,14 @@ def test_related_documents_share_a_story_and_others_stand_alone():
 
 
 def test_story_link_rules():
-    assert is_story_link(link(1, 2, sim=0.1, rel="partially-derived"), 0.35)
-    assert is_story_link(link(1, 2, sim=0.4, rel="non-derived"), 0.35)
-    assert is_story_link(link(1, 2, sim=0.0, rel="non-derived", exact=True), 0.35)
-    assert not is_story_link(link(1, 2, sim=0.2, rel="non-derived"), 0.35)
+    # copies are hard links; a shared background paragraph is not
+    assert is_reuse_link(link(1, 2, rel="wholly-derived", ac=0.2, bc=0.3))
+    assert is_reuse_link(link(1, 2, rel="partially-derived", ac=0.1, bc=0.6))
+    assert not is_reuse_link(link(1, 2, rel="partially-derived", ac=0.1, bc=0.2))
+    assert is_reuse_link(link(1, 2, sim=0.0, rel="non-derived", exact=True))
+    # the compare similarity alone joins nothing; the story score does
+    assert not is_story_link(link(1, 2, sim=0.9, rel="non-derived"), 0.2)
+    assert is_story_link(soft(1, 2, 0.25), 0.2) and not is_story_link(soft(1, 2, 0.15), 0.2)
 
 
 def test_story_ids_are_stable_whatever_the_order():
@@ -34,6 +52,9 @@ def test_story_ids_are_stable_whatever_the_order():
     assert one == two
     assert set(one.values()) == {story_id(["a"])}
     assert story_id(["a"]).startswith("s") and len(story_id(["a"])) == 13
+    links = [soft(1, 2, 0.5), soft(2, 3, 0.4), soft(1, 3, 0.3)]
+    assert (group_stories(nodes, links, **OPTS)
+            == group_stories(dict(reversed(nodes.items())), links[::-1], **OPTS))
 
 
 def test_date_window_stops_chains_across_months():
@@ -50,13 +71,16 @@ def test_date_window_stops_chains_across_months():
     nodes = {1: Node("a", "2024-01-01"), 2: Node("b"), 3: Node("c", "2024-02-01")}
     got = group_stories(nodes, [link(1, 2), link(2, 3)], **OPTS)
     assert got[1] != got[3]
+    # story evidence obeys the window too
+    got = group_stories(nodes, [soft(1, 3, 0.9)], **OPTS)
+    assert got[1] != got[3]
 
 
 def test_strongest_links_win_the_window():
     nodes = {1: Node("a", "2024-01-01"), 2: Node("b", "2024-01-07"), 3: Node("c", "2024-01-12")}
     # b-c is the stronger pair, so b joins c and a stays alone (a..c spans 11 days)
-    got = group_stories(nodes, [link(1, 2, sim=0.5, rel="partially-derived"), link(2, 3, sim=0.95)],
-                        **OPTS)
+    got = group_stories(nodes, [link(1, 2, sim=0.5, rel="partially-derived", ac=0.6, bc=0.6),
+                                link(2, 3, sim=0.95)], **OPTS)
     assert got[2] == got[3] != got[1]
 
 
@@ -66,24 +90,87 @@ def test_undated_documents_group_freely():
     assert len(set(got.values())) == 1
 
 
-def test_new_document_joins_the_existing_story():
-    new = {10: Node("new", "2024-03-03")}
-    got = join_stories(new, [link(1, 10)], {1: "sOLD"}, {"sOLD": ("2024-03-01", "2024-03-02")},
-                       **OPTS)
-    assert got == {10: "sOLD"}
+def test_one_similar_pair_does_not_chain_two_stories():
+    # two events of three reports each; one cross pair is as similar as the others
+    nodes = {n: Node(f"d{n}") for n in range(1, 7)}
+    inside = [soft(a, b, 0.6) for a, b in ((1, 2), (1, 3), (2, 3), (4, 5), (4, 6), (5, 6))]
+    got = group_stories(nodes, [*inside, soft(3, 4, 0.6)], **OPTS)
+    assert groups(got) == [[1, 2, 3], [4, 5, 6]]  # union-find would have made one story
+    # a report close to the whole of a story joins it
+    nodes[7] = Node("d7")
+    got = group_stories(nodes, [*inside, soft(1, 7, 0.3), soft(2, 7, 0.3), soft(3, 7, 0.2)], **OPTS)
+    assert groups(got) == [[1, 2, 3, 7], [4, 5, 6]]
+
+
+def test_clusters_whose_neighbours_stay_home_do_not_merge():
+    # two events of one kind: every cross pair scores like a weak inside pair, so the
+    # mean passes the threshold, but each report's nearest neighbours are its own event's
+    nodes = {n: Node(f"d{n}") for n in range(1, 7)}
+    a, b = (1, 2, 3), (4, 5, 6)
+    inside = [soft(x, y, 0.7, 1, 1) for grp in (a, b) for x in grp for y in grp if x < y]
+    cross = [soft(x, y, 0.3, 5, 5) for x in a for y in b]
+    assert groups(group_stories(nodes, inside + cross, **OPTS)) == [[1, 2, 3], [4, 5, 6]]
+    # the same scores with nearest neighbours across: one story told in two ways
+    cross = [soft(x, y, 0.3, 2, 2) for x in a for y in b]
+    assert groups(group_stories(nodes, inside + cross, **OPTS)) == [[1, 2, 3, 4, 5, 6]]
+
+
+def test_copies_join_whatever_the_story_scores():
+    nodes = {1: Node("a"), 2: Node("b"), 3: Node("c")}
+    got = group_stories(nodes, [link(1, 2), soft(2, 3, 0.05)], **OPTS)
+    assert groups(got) == [[1, 2], [3]]
+
+
+def test_a_new_document_joins_the_existing_story():
+    nodes = {1: Node("old", "2024-03-01"), 2: Node("old2", "2024-03-02"), 10: Node("new", "2024-03-03")}
+    got = group_stories(nodes, [link(1, 10)], seeds={1: "sOLD", 2: "sOLD"}, **OPTS)
+    assert got == {1: "sOLD", 2: "sOLD", 10: "sOLD"}
     # too late for the story's window: a story of its own
-    late = {10: Node("new", "2024-04-30")}
-    got = join_stories(late, [link(1, 10)], {1: "sOLD"}, {"sOLD": ("2024-03-01", "2024-03-02")},
-                       **OPTS)
-    assert got == {10: story_id(["new"])}
+    nodes[10] = Node("new", "2024-04-30")
+    got = group_stories(nodes, [link(1, 10)], seeds={1: "sOLD", 2: "sOLD"}, **OPTS)
+    assert got[10] == story_id(["new"]) and got[1] == got[2] == "sOLD"
 
 
-def test_incremental_join_never_merges_existing_stories():
-    new = {10: Node("new", "2024-03-02"), 11: Node("newer", "2024-03-02")}
-    links = [link(1, 10, sim=0.95), link(2, 10, sim=0.6, rel="partially-derived"), link(10, 11)]
-    got = join_stories(new, links, {1: "sA", 2: "sB"},
-                       {"sA": ("2024-03-01", "2024-03-01"), "sB": ("2024-03-01", "2024-03-01")}, **OPTS)
-    assert got == {10: "sA", 11: "sA"}  # strongest link first; sB stays apart
+def test_a_new_document_that_links_two_stories_merges_them():
+    nodes = {1: Node("a", "2024-03-01"), 2: Node("b", "2024-03-01"), 3: Node("b2", "2024-03-01"),
+             10: Node("new", "2024-03-02")}
+    seeds = {1: "sA", 2: "sB", 3: "sB"}
+    links = [link(1, 10, rel="wholly-derived"), link(2, 10, rel="partially-derived", ac=0.7, bc=0.5)]
+    got = group_stories(nodes, links, seeds=seeds, **OPTS)
+    assert set(got.values()) == {"sB"}  # the larger story keeps its id
+    # without the new document the two stories stay apart
+    got = group_stories({n: nodes[n] for n in (1, 2, 3)}, [], seeds=seeds, **OPTS)
+    assert got == seeds
+
+
+def test_seed_stories_are_never_split():
+    nodes = {1: Node("a", "2024-01-01"), 2: Node("b", "2024-03-01")}
+    got = group_stories(nodes, [], seeds={1: "sA", 2: "sA"}, **OPTS)
+    assert got == {1: "sA", 2: "sA"}
+
+
+def test_story_terms_find_names_numbers_and_the_lede():
+    t = story_terms("A 5.9 magnitude quake hit Qeshm island on Sunday, officials said.\n"
+                    "Officials in Tehran said the quake killed 10 people on Qeshm.\n\n"
+                    "Follow us on Twitter.", title="Quake kills 10 on Qeshm")
+    counts, kinds = t.counts(), dict(zip(t.words, t.kind.tolist()))
+    assert kinds["qeshm"] == KIND_NAME and kinds["tehran"] == KIND_NAME
+    assert kinds["5.9"] == KIND_NUMBER and kinds["10"] == KIND_NUMBER
+    assert kinds["quake"] != KIND_NAME  # capitalized at a sentence start only
+    assert "officials" not in counts and "official" in counts and kinds["official"] != KIND_NAME
+    assert "sunday" not in counts and "said" not in counts and "on" not in counts
+    assert counts["qeshm"] == 3 * LEDE_WEIGHT  # title and lede words count extra
+    # one row per term and paragraph: the footer paragraph can be dropped as a unit
+    assert set(t.lines.tolist()) >= {line_hash("Follow us on Twitter.")}
+    assert story_terms("").terms.size == 0
+
+
+def test_exact_duplicates_share_a_story_whatever_their_dates():
+    nodes = {1: Node("notice", "2024-01-01"), 2: Node("repeat", "2024-03-01")}
+    got = group_stories(nodes, [link(1, 2, sim=1.0, exact=True)], **OPTS)
+    assert got[1] == got[2]
+    got = group_stories(nodes, [link(1, 2, sim=1.0, exact=True)], seeds={1: "sA"}, **OPTS)
+    assert got == {1: "sA", 2: "sA"}
 
 
 def test_provenance_orients_by_date_then_source_then_containment():
@@ -145,12 +232,3 @@ def test_parse_when_normalises_timezones_and_rejects_junk():
     assert parse_when("2024-03-01T10:00:00Z") == parse_when("2024-03-01T11:00:00+01:00")
     assert parse_when("2024-03-01").day == 1
     assert parse_when("yesterday") is None and parse_when(None) is None
-
-
-def test_exact_duplicates_share_a_story_whatever_their_dates():
-    nodes = {1: Node("notice", "2024-01-01"), 2: Node("repeat", "2024-03-01")}
-    got = group_stories(nodes, [link(1, 2, sim=1.0, exact=True)], **OPTS)
-    assert got[1] == got[2]
-    got = join_stories({2: Node("repeat", "2024-03-01")}, [link(1, 2, sim=1.0, exact=True)], {1: "sA"},
-                       {"sA": ("2024-01-01", "2024-01-01")}, **OPTS)
-    assert got == {2: "sA"}

@@ -10,6 +10,9 @@ numbers):
 * ``outlet_common`` (source, gram): each outlet's boilerplate grams
 * ``candidates`` (a, b, shared, exact), ``pairs`` (every judged pair with its
   ``Comparison.to_dict()`` JSON and a ``related`` flag), ``passages``
+* ``story_terms`` (doc, term, tf, kind, line): content words, names and numbers
+  per document and line (:mod:`wiretrace.storyterms`); ``story_pairs`` (a, b, score, a_rank,
+  b_rank): story evidence between documents (:func:`wiretrace.candidates.story_steps`)
 * ``doc_story``  (doc, story), ``stories`` (headline, provenance, chains…)
 * ``skipped``    (pos, origin, category, reason)
 * ``runs``, ``stages`` (stage, config_hash, finished_at: resume bookkeeping)
@@ -70,11 +73,15 @@ _DDL = [
         documents VARCHAR, earliest VARCHAR, first_date VARCHAR, last_date VARCHAR,
         headline VARCHAR, provenance VARCHAR, chains VARCHAR)""",
     "CREATE TABLE IF NOT EXISTS outlet_common (source VARCHAR, gram BIGINT)",
+    """CREATE TABLE IF NOT EXISTS story_terms (doc INTEGER, term BIGINT, tf DOUBLE, kind TINYINT,
+        line BIGINT)""",
+    """CREATE TABLE IF NOT EXISTS story_pairs (a INTEGER, b INTEGER, score DOUBLE, a_rank INTEGER,
+        b_rank INTEGER)""",
     "CREATE OR REPLACE VIEW doc_meta AS SELECT doc, source, ts, body_hash FROM documents",
 ]
 #: tables holding corpus data (everything but bookkeeping)
-DATA_TABLES = ("stories", "doc_story", "passages", "pairs", "candidates", "outlet_common",
-               "skipped", "postings", "documents")
+DATA_TABLES = ("stories", "doc_story", "story_pairs", "story_terms", "passages", "pairs",
+               "candidates", "outlet_common", "skipped", "postings", "documents")
 
 
 class IndexStoreError(WiretraceError):

@@ -24,7 +24,8 @@ one):
    boilerplate: they are masked and the pair judged again, unless it is a
    whole copy. Exact duplicates are wholly-derived by definition. The
    sentence-embedding pass is off for scans (see :func:`_effective`).
-4. ``stories``    :mod:`wiretrace.stories` over the related pairs.
+4. ``stories``    story terms and story pairs (:mod:`wiretrace.engines._stories`),
+   then :mod:`wiretrace.stories` over the copies and the story evidence.
 5. ``outputs``    documents.jsonl, pairs.jsonl, passages.parquet,
    stories.jsonl, skipped.jsonl, config.json and report.html.
 
@@ -53,7 +54,8 @@ from ..config import CompareConfig, ScanConfig
 from ..errors import ConfigError, WiretraceError
 from ..index import Index
 from ..records import Document, Skipped
-from ..stories import Link, Node, group_stories, headline, join_stories, parse_when, provenance
+from ..stories import Link, Node, parse_when
+from ._stories import join_new, stories_stage, write_stories
 # the worker side lives in _work; re-exported because the Spark engine runs it too
 from .search import QueryHit, Searcher, write_snapshot  # noqa: F401  (QueryHit re-exported)
 from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,  # noqa: F401
@@ -136,7 +138,8 @@ def stage_hashes(cfg: ScanConfig, input_path: str, out_dir: str | None,
                    c["compare"]["strip_boilerplate"], __version__],
         "candidates": [c["max_df"], c["min_shared"], c["boilerplate_min_docs"], c["story_max_days"]],
         "align": [c["compare"]],
-        "stories": [c["story_similarity"], c["story_max_days"]],
+        "stories": [c["story_similarity"], c["story_max_days"], c["story_threshold"],
+                    c["story_top_terms"], c["story_min_terms"]],
         "outputs": [os.path.abspath(out_dir) if out_dir else None],
     }
     out, prev = {}, ""
@@ -353,97 +356,22 @@ def _fetch_boiler(ix: Index, docs: list[int]) -> dict[int, np.ndarray]:
             for i, d in enumerate(tbl.column("doc").to_pylist())}
 
 
-def _links(ix: Index, where: str = "", params: list | None = None) -> list[Link]:
-    rows = ix.con.execute("SELECT a, b, similarity, relation, source, a_coverage, b_coverage, exact "
-                          f"FROM pairs WHERE related {where}", params or []).fetchall()
-    return [Link(*r) for r in rows]
-
-
-def _stories(ix: Index, cfg: ScanConfig) -> None:
-    """Group every document into a story and write ``doc_story`` and ``stories``."""
-    nodes = {int(d): Node(i, dt) for d, i, dt in
-             ix.con.execute("SELECT doc, id, date FROM documents").fetchall()}
-    # related: passages, an exact duplicate, or the story similarity (which may have changed)
-    ix.con.execute("UPDATE pairs SET related = exact OR n_passages > 0 OR similarity >= ?",
-                   [cfg.story_similarity])
-    links = _links(ix)
-    assign = group_stories(nodes, links, story_similarity=cfg.story_similarity,
-                           story_max_days=cfg.story_max_days)
-    with ix.transaction() as con:
-        con.execute("DELETE FROM doc_story")
-        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
-                                               "story": list(assign.values())}))
-        con.execute("DELETE FROM stories")
-        _write_stories(ix, set(assign.values()), nodes, links, assign)
+def _stories(ix: Index, cfg: ScanConfig, runner: _Runner | None = None,
+             progress: _Progress | None = None) -> dict[str, Any]:
+    """Group every document into a story and write ``doc_story`` and ``stories``
+    (see :mod:`wiretrace.engines._stories`)."""
+    return stories_stage(ix, cfg, runner, progress)
 
 
 def _write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links: list[Link],
                    assign: dict[int, str]) -> None:
-    """Build and insert the ``stories`` rows of ``story_ids`` (inside a transaction)."""
-    members: dict[str, list[int]] = {}
-    for n, sid in assign.items():
-        if sid in story_ids:
-            members.setdefault(sid, []).append(n)
-    by_story: dict[str, list[Link]] = {}
-    for link in links:
-        sa, sb = assign.get(link.a), assign.get(link.b)
-        if sa is not None and sa == sb and sa in story_ids:
-            by_story.setdefault(sa, []).append(link)
-    rows = []
-    first: dict[str, int] = {}
-    for sid, docs in members.items():
-        docs.sort(key=lambda n: (parse_when(nodes[n].date) is None,
-                                 parse_when(nodes[n].date) or 0, nodes[n].id))
-        sub = {n: nodes[n] for n in docs}
-        prov = provenance(sub, by_story.get(sid, []))
-        dates = [nodes[n].date for n in docs if parse_when(nodes[n].date) is not None]
-        by_id = {nodes[n].id: n for n in docs}
-        first[sid] = by_id.get(prov.earliest, docs[0])
-        rows.append([sid, len(docs), json.dumps([nodes[n].id for n in docs], ensure_ascii=False),
-                     prov.earliest, dates[0] if dates else None, dates[-1] if dates else None,
-                     None, json.dumps([e.to_dict() for e in prov.edges], ensure_ascii=False),
-                     json.dumps(prov.chains, ensure_ascii=False)])
-    heads = {}
-    order = sorted(first.values())
-    for lo in range(0, len(order), 20000):
-        got = ix.con.execute("SELECT doc, title, left(text, 600) FROM documents WHERE doc IN "
-                             "(SELECT unnest(?::INTEGER[]))", [order[lo:lo + 20000]]).fetchall()
-        heads.update({int(d): headline(t, x) for d, t, x in got})
-    for row in rows:
-        row[6] = heads.get(first[row[0]], "")
-    names = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
-             "provenance", "chains")
-    ix.insert_arrow("stories", pa.table({k: [r[i] for r in rows] for i, k in enumerate(names)}))
+    """Build and insert the ``stories`` rows of ``story_ids`` (the Spark engine uses it too)."""
+    write_stories(ix, story_ids, nodes, links, assign)
 
 
-def _join_new(ix: Index, cfg: ScanConfig, base: int) -> None:
+def _join_new(ix: Index, cfg: ScanConfig, base: int, runner: _Runner | None = None) -> None:
     """Incremental stories for documents numbered from ``base`` (an add)."""
-    con = ix.con
-    new = {int(d): Node(i, dt) for d, i, dt in
-           con.execute("SELECT doc, id, date FROM documents WHERE doc >= ?", [base]).fetchall()}
-    links = _links(ix, "AND (a >= $1 OR b >= $1)", [base])
-    old = {x for link in links for x in (link.a, link.b) if x < base}
-    existing = dict(con.execute("SELECT doc, story FROM doc_story WHERE doc IN "
-                                "(SELECT unnest(?::INTEGER[]))", [sorted(old)]).fetchall())
-    spans = {sid: (lo, hi) for sid, lo, hi in con.execute(
-        "SELECT story, first_date, last_date FROM stories WHERE story IN "
-        "(SELECT unnest(?::VARCHAR[]))", [sorted(set(existing.values()))]).fetchall()}
-    assign = join_stories(new, links, existing, spans, story_similarity=cfg.story_similarity,
-                          story_max_days=cfg.story_max_days)
-    touched = set(assign.values())
-    with ix.transaction():
-        con.execute("DELETE FROM doc_story WHERE doc >= ?", [base])
-        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
-                                               "story": list(assign.values())}))
-        full = dict(con.execute("SELECT doc, story FROM doc_story WHERE story IN "
-                                "(SELECT unnest(?::VARCHAR[]))", [sorted(touched)]).fetchall())
-        nodes = {int(d): Node(i, dt) for d, i, dt in con.execute(
-            "SELECT doc, id, date FROM documents WHERE doc IN (SELECT unnest(?::INTEGER[]))",
-            [sorted(full)]).fetchall()}
-        story_links = _links(ix, "AND a IN (SELECT unnest($1::INTEGER[])) "
-                             "AND b IN (SELECT unnest($1::INTEGER[]))", [sorted(full)])
-        con.execute("DELETE FROM stories WHERE story IN (SELECT unnest(?::VARCHAR[]))", [sorted(touched)])
-        _write_stories(ix, touched, nodes, story_links, full)
+    join_new(ix, cfg, base, runner)
 
 
 # -- public API -------------------------------------------------------------
@@ -513,7 +441,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
                 elif stage == "align":
                     out["boilerplate_passages"] = _align(ix, runner, cfg, bar)
                 elif stage == "stories":
-                    _stories(ix, cfg)
+                    out.update(_stories(ix, cfg, runner, bar))
                 else:
                     from ._outputs import write_outputs
 
@@ -553,7 +481,8 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
     the documents and stories already there, without a rebuild.
 
     Only pairs with a new document are aligned; new documents join existing
-    stories (which are never merged with each other; a rescan regroups).
+    stories, and two stories merge when a new document unites them (see
+    :func:`wiretrace.engines._stories.join_new`).
     Rerunning an interrupted add of the same input resumes it.
 
         >>> add("out/index.duckdb", "more.jsonl").added  # doctest: +SKIP
@@ -577,7 +506,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
             added = _ingest(ix, runner, input_abs, cfg, run, base, bar)
             cands = _candidates(ix, cfg, new_from=base)
             dropped = _align(ix, runner, cfg, bar, new_from=base)
-            _join_new(ix, cfg, base)
+            _join_new(ix, cfg, base, runner)
             write_snapshot(ix, index_path)
             ix.clear_stages(["outputs"])  # the scan outputs no longer show everything
             summary = _summary(ix, t0, None, index_path,

@@ -14,10 +14,11 @@ field) because every decision is made by the same code:
    run by Spark SQL over ``postings`` and ``doc_meta`` views.
 3. ``align``       outlet boilerplate grams per document, then the local
    engine's align task over candidate pairs with both texts joined on.
-4. ``stories``     connected components of the story links (large-star /
-   small-star on DataFrames, lineage checkpointed), then
+4. ``stories``     story terms and story pairs (the local engine's task and
+   SQL), connected components of the story links (large-star / small-star on
+   DataFrames, lineage checkpointed), then
    :func:`wiretrace.stories.group_stories` and the local story writer per
-   batch of whole components.
+   batch of whole components (:mod:`.spark_stories`).
 5. ``outputs``     ``OUT/index.duckdb`` holds views over the Parquet results,
    and the local engine's writer makes the same JSONL files and report.
 
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import ScanConfig
 from ..errors import InputError, MissingExtraError, WiretraceError
 from . import spark_stages as st
+from . import spark_stories
 from .local import STAGES, ScanSummary, stage_hashes
 from .spark_stages import has_scheme
 
@@ -435,8 +437,8 @@ def connected_components(spark: "SparkSession", edges: "DataFrame", work: _Work,
     return e.select(F.col("x").alias("doc"), F.col("y").alias("comp")).unionByName(roots)
 
 
-def _driver_components(work: _Work) -> list[tuple[int, int]]:
-    """``(doc, comp)`` by union-find on the driver, for an edge table small enough
+def union_find(edges: Any) -> list[tuple[int, int]]:
+    """``(doc, comp)`` by union-find on the driver, for an edge list small enough
     that Spark's per-round job overhead would dominate (``wiretrace.cc.driverEdges``)."""
     parent: dict[int, int] = {}
 
@@ -446,40 +448,11 @@ def _driver_components(work: _Work) -> list[tuple[int, int]]:
             x = parent[x]
         return x
 
-    for a, b in work.sql("SELECT a, b FROM {pairs} WHERE story_link", "pairs"):
+    for a, b in edges:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)  # the root is the smallest document
     return [(x, find(x)) for x in parent]
-
-
-def _stories(spark: "SparkSession", work: _Work, cfg: ScanConfig,
-             timings: dict[str, float]) -> dict[str, Any]:
-    """Story of every document and the story rows, as the local engine makes them."""
-    from pyspark.sql import functions as F
-
-    pairs = _parquet(spark, work, "pairs")
-    n_edges = work.sql("SELECT count(*) FROM {pairs} WHERE story_link", "pairs")[0][0]
-    info: dict[str, Any] = {"story_links": n_edges}
-    if n_edges <= work.driver_edges:
-        comp = spark.createDataFrame(_driver_components(work), "doc long, comp long")
-    else:
-        comp = connected_components(spark, pairs.where("story_link").select("a", "b"), work, info)
-    comp = work.step(spark, "components", comp, timings, keep=True)
-    docs = _parquet(spark, work, "documents")
-    nodes = (docs.join(comp, "doc", "left")
-             .select(F.lit("node").alias("kind"), F.coalesce("comp", "doc").alias("comp"), "doc",
-                     "id", "date", "title", F.substring("text", 1, 2000).alias("head")))
-    ca = comp.select(F.col("doc").alias("a"), F.col("comp").alias("ca"))
-    cb = comp.select(F.col("doc").alias("b"), F.col("comp").alias("cb"))
-    links = (pairs.where("related").join(ca, "a").join(cb, "b").where("ca = cb")
-             .select(F.lit("link").alias("kind"), F.col("ca").alias("comp"), "a", "b",
-                     "similarity", "relation", "source", "a_coverage", "b_coverage", "exact"))
-    rows = nodes.unionByName(links, allowMissingColumns=True)
-    parts = max(1, spark.sparkContext.defaultParallelism * 2)
-    work.step(spark, "stories", rows.repartition(parts, "comp").sortWithinPartitions("comp", "kind")
-              .mapInArrow(st.stories_fn(cfg), st.STORY_DDL), timings, keep=True)
-    return info
 
 
 _VIEWS = {
@@ -500,6 +473,10 @@ _VIEWS = {
                  "WHERE kind = 'doc_story'",
     "stories": "SELECT story, size, documents, earliest, first_date, last_date, headline, "
                "provenance, chains FROM read_parquet({stories}) WHERE kind = 'story'",
+    "story_terms": "SELECT doc::INTEGER AS doc, term, tf, kind::TINYINT AS kind, line "
+                   "FROM read_parquet({story_terms})",
+    "story_pairs": "SELECT a::INTEGER AS a, b::INTEGER AS b, score, a_rank::INTEGER AS a_rank, "
+                   "b_rank::INTEGER AS b_rank FROM read_parquet({story_pairs})",
 }
 
 
@@ -520,7 +497,7 @@ def open_result_index(work: _Work, index_path: str) -> Any:
         ix.con.execute(f'DROP VIEW "{name}"')
     files = {name: "'" + os.path.join(work.local(name), "*.parquet").replace("'", "''") + "'"
              for name in ("documents", "skipped", "outlet_common", "candidates", "pairs",
-                          "stories")}
+                          "stories", "story_terms", "story_pairs")}
     for view, sql in _VIEWS.items():
         ix.con.execute(f"DROP TABLE IF EXISTS {view}")
         ix.con.execute(f"CREATE VIEW {view} AS {sql.format(**files)}")
@@ -574,7 +551,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     runners = {"ingest": lambda s, tm: _ingest(s, work, input_key, cfg, tm),
                "candidates": lambda s, tm: _candidates(s, work, cfg, tm),
                "align": lambda s, tm: _align(s, work, cfg, tm),
-               "stories": lambda s, tm: _stories(s, work, cfg, tm)}
+               "stories": lambda s, tm: spark_stories.stories_stage(s, work, cfg, tm)}
     timings: dict[str, float] = {}
     info: dict[str, Any] = {}
     resumed: list[str] = []

@@ -504,12 +504,13 @@ def align_fn(cfg: ScanConfig) -> ArrowFn:
     ``text, date, common``) with the local engine's own align task, so the
     outlet-boilerplate re-judging is the same code. Each batch tokenizes each
     of its documents once. ``story_link`` marks related pairs that may join a
-    story (:func:`wiretrace.stories.is_story_link`) and whose dates are not
-    too far apart for any story to hold both ends."""
+    story on their own (copies: :func:`wiretrace.stories.is_reuse_link`) and
+    whose dates are not too far apart for any story to hold both ends."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from ..stories import Link
         from . import local
+        from .spark_stories import may_unite
 
         local._init_worker(cfg)
         # the local task's per-document tuple, built by parameter name
@@ -539,105 +540,5 @@ def align_fn(cfg: ScanConfig) -> ArrowFn:
                 out["story_link"].append(bool(related) and may_unite(link, dates[a], dates[b], cfg))
                 out["passages"].append(by_pair.get((a, b), []))
             yield pa.RecordBatch.from_pydict(out, schema=PAIR_SCHEMA)
-
-    return run
-
-
-def may_unite(link: Any, a_date: str | None, b_date: str | None, cfg: ScanConfig) -> bool:
-    """Whether ``group_stories`` would put the pair in one story on its own.
-
-    Asked of :func:`wiretrace.stories.group_stories` itself, on the two
-    documents alone. A union it refuses here (not a story link, or dates too
-    far apart for a story that is not an exact copy) it refuses inside any
-    larger cluster too, whose date span can only be wider; so only these
-    pairs need to be edges of the connected components.
-    """
-    from ..stories import Node, group_stories
-
-    nodes = {link.a: Node(str(link.a), a_date), link.b: Node(str(link.b), b_date)}
-    assign = group_stories(nodes, [link], story_similarity=cfg.story_similarity,
-                           story_max_days=cfg.story_max_days)
-    return assign[link.a] == assign[link.b]
-
-
-# -- stories --------------------------------------------------------------------
-
-_STORY_COLS = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
-               "provenance", "chains")
-#: ``doc_story`` rows (kind, doc, story) and ``story`` rows (kind and the stories columns)
-STORY_SCHEMA = pa.schema([("kind", pa.string()), ("doc", pa.int64())] + [
-    (c, pa.int32() if c == "size" else pa.string()) for c in _STORY_COLS])
-STORY_DDL = ddl(STORY_SCHEMA)
-#: documents per in-memory batch of whole components in the stories stage
-STORY_BATCH = 20_000
-
-
-def stories_fn(cfg: ScanConfig) -> ArrowFn:
-    """Stories of whole connected components (rows sorted by ``comp``; ``kind``
-    ``node`` carries ``doc, id, date, title, head`` and ``link`` the pair
-    figures). Runs :func:`wiretrace.stories.group_stories` and the local
-    engine's story writer (through a throwaway in-memory index) over batches of
-    components: stories never cross components, so this equals one global run."""
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from ..index import Index
-        from ..stories import Link, Node, group_stories
-        from . import local
-
-        ix = Index.open(":memory:")
-        nodes: dict[int, Node] = {}
-        heads: list[tuple[int, str, str | None, str | None]] = []
-        links: list[Link] = []
-
-        def flush() -> Iterator[pa.RecordBatch]:
-            if not nodes:
-                return
-            assign = group_stories(nodes, links, story_similarity=cfg.story_similarity,
-                                   story_max_days=cfg.story_max_days)
-            docs = pa.table({k: [h[i] for h in heads] for i, k in
-                             enumerate(("doc", "id", "title", "text"))})
-            ix.con.register("_wt_docs", docs)
-            ix.con.execute("INSERT INTO documents (doc, id, title, text) "
-                           "SELECT doc, id, title, text FROM _wt_docs")
-            ix.con.unregister("_wt_docs")
-            local._write_stories(ix, set(assign.values()), nodes, links, assign)
-            rows = ix.con.execute(f"SELECT {', '.join(_STORY_COLS)} FROM stories").fetchall()
-            ix.con.execute("DELETE FROM stories")
-            ix.con.execute("DELETE FROM documents")
-            out: dict[str, list[Any]] = {k: [] for k in ("kind", "doc", *_STORY_COLS)}
-            for doc, sid in assign.items():
-                out["kind"].append("doc_story")
-                out["doc"].append(doc)
-                out["story"].append(sid)
-                for k in _STORY_COLS[1:]:
-                    out[k].append(None)
-            for row in rows:
-                out["kind"].append("story")
-                out["doc"].append(None)
-                for k, v in zip(_STORY_COLS, row):
-                    out[k].append(v)
-            nodes.clear()
-            heads.clear()
-            links.clear()
-            yield pa.RecordBatch.from_pydict(out, schema=STORY_SCHEMA)
-
-        comp = None
-        for batch in batches:
-            c = batch.to_pydict()
-            for i, kind in enumerate(c["kind"]):
-                if c["comp"][i] != comp:
-                    if len(nodes) >= STORY_BATCH:
-                        yield from flush()
-                    comp = c["comp"][i]
-                if kind == "node":
-                    n = c["doc"][i]
-                    nodes[n] = Node(c["id"][i], c["date"][i])
-                    heads.append((n, c["id"][i], c["title"][i], c["head"][i]))
-                else:
-                    links.append(Link(c["a"][i], c["b"][i], c["similarity"][i], c["relation"][i],
-                                      c["source"][i], c["a_coverage"][i], c["b_coverage"][i],
-                                      bool(c["exact"][i])))
-        yield from flush()
-        ix.close()
 
     return run

@@ -1,0 +1,255 @@
+"""The story stage of the local engine (and the incremental story join of an add).
+
+1. ``story_terms``  each document's content words, names and numbers per
+   paragraph (:mod:`wiretrace.storyterms`, bylines and datelines cut first),
+   computed once per document in the worker pool and kept in the index.
+2. ``story_pairs``  the SQL plan of :func:`wiretrace.candidates.story_steps`
+   (TF-IDF story scores of story candidates and reuse candidates) with each
+   pair's nearest-neighbour ranks (:data:`wiretrace.candidates.STORY_RANK_SQL`).
+3. grouping      :func:`wiretrace.stories.group_stories` over the related pairs
+   joined with the story pairs (:data:`LINKS_SQL`), then the ``stories`` rows
+   with provenance (:func:`write_stories`).
+
+The Spark engine runs the same pure functions and SQL strings.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ..boilerplate import boilerplate_spans
+from ..candidates import STORY_RANK_SQL, story_steps
+from ..config import ScanConfig
+from ..index import Index
+from ..normalize import paragraph_spans
+from ..stories import (Link, Node, group_stories, headline, is_story_link, parse_when,
+                       provenance)
+from ..storyterms import story_terms_batch
+
+__all__ = ["LINKS_SQL", "content_text", "terms_task", "story_terms_stage", "story_pairs_stage",
+           "links", "stories_stage", "write_stories", "join_new"]
+
+#: documents per story-terms task
+TERMS_CHUNK = 1000
+#: every judged related pair and every story pair, as :class:`~wiretrace.stories.Link`
+#: columns (a story pair that was never aligned is non-derived with similarity 0)
+LINKS_SQL = ("SELECT coalesce(p.a, s.a) AS a, coalesce(p.b, s.b) AS b, "
+             "coalesce(p.similarity, 0.0) AS similarity, "
+             "coalesce(p.relation, 'non-derived') AS relation, p.source AS source, "
+             "coalesce(p.a_coverage, 0.0) AS a_coverage, coalesce(p.b_coverage, 0.0) AS b_coverage, "
+             "coalesce(p.exact, false) AS exact, coalesce(s.score, 0.0) AS story, "
+             "coalesce(s.a_rank, 0) AS a_rank, coalesce(s.b_rank, 0) AS b_rank "
+             "FROM (SELECT a, b, similarity, relation, source, a_coverage, b_coverage, exact "
+             "FROM pairs WHERE related) p FULL OUTER JOIN story_pairs s ON s.a = p.a AND s.b = p.b")
+_TERM_COLS = (("doc", pa.int32()), ("term", pa.int64()), ("tf", pa.float64()), ("kind", pa.int8()),
+              ("line", pa.int64()))
+
+
+def content_text(text: str, strip: bool) -> str:
+    """``text`` without its packaging (bylines, credit lines, datelines, mastheads:
+    :func:`wiretrace.boilerplate.boilerplate_spans`) when ``strip``: a reporter's
+    byline names no event. Cut spans become line breaks. (Lines an outlet prints
+    under every story are left out later, by :func:`wiretrace.candidates.story_steps`.)
+
+    >>> content_text("By Jo Bloggs\\nTalks began.", True).split()
+    ['Talks', 'began.']
+    """
+    spans = boilerplate_spans(text, paragraph_spans(text)) if strip else []
+    if not spans:
+        return text
+    pieces, at = [], 0
+    for s, e in sorted(spans):
+        if e > at:
+            pieces.append(text[at:max(at, s)])
+            at = e
+    pieces.append(text[at:])
+    return "\n".join(pieces)
+
+
+def terms_task(payload: tuple[bool, list[tuple[int, str | None, str]]]) -> dict[str, np.ndarray]:
+    """Story terms of ``(doc, title, text)`` rows (with the scan's boilerplate
+    option) as the columns of ``story_terms``."""
+    strip, rows = payload
+    cols = story_terms_batch([(content_text(text or "", strip), title) for _, title, text in rows])
+    cols["doc"] = np.asarray([doc for doc, _, _ in rows], np.int32)[cols["doc"]]
+    return cols
+
+
+def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, progress: Any = None) -> int:
+    """Compute ``story_terms`` of every document that has none yet (a rerun of the
+    stage or an add reuses the stored ones); returns how many documents were done."""
+    todo = ix.con.execute("SELECT doc FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_terms t "
+                          "WHERE t.doc = d.doc) ORDER BY doc").fetchnumpy()["doc"]
+    advance = progress.task("story terms", len(todo)) if progress is not None else (lambda n: None)
+    strip = cfg.compare.strip_boilerplate
+
+    def tasks() -> Iterator[tuple[int, tuple]]:
+        for lo in range(0, len(todo), TERMS_CHUNK):
+            need = todo[lo:lo + TERMS_CHUNK].tolist()
+            with ix.need(need) as table:
+                rows = ix.con.execute(f"SELECT d.doc, d.title, d.text FROM {table} n "
+                                      "JOIN documents d ON d.doc = n.doc").fetchall()
+            yield len(need), (strip, rows)
+
+    def done(n: int, cols: dict[str, np.ndarray]) -> None:
+        with ix.transaction():
+            ix.insert_arrow("story_terms", pa.table({k: pa.array(cols[k], typ) for k, typ in _TERM_COLS}))
+        advance(n)
+
+    if runner is None:
+        for n, payload in tasks():
+            done(n, terms_task(payload))
+    else:
+        runner.run(terms_task, tasks(), done)
+    return len(todo)
+
+
+def story_pairs_stage(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
+    """Run the story plan into ``story_pairs`` (with an add, score only pairs with a
+    new document and rank everything again); returns the number of story pairs."""
+    steps = story_steps(top_terms=cfg.story_top_terms, min_terms=cfg.story_min_terms,
+                        boilerplate_min_docs=cfg.boilerplate_min_docs,
+                        story_max_days=cfg.story_max_days, new_from=new_from)
+    con = ix.con
+    # session-local temp tables, outside any transaction: DuckDB joins tables
+    # created inside an open transaction hundreds of times slower (Reuters: 300 s vs 1 s)
+    for name, sql in steps:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+    if new_from is not None:
+        con.execute("INSERT INTO story_score SELECT a, b, score FROM story_pairs "
+                    "WHERE a < ? AND b < ?", [new_from, new_from])
+    con.execute(f"CREATE OR REPLACE TEMP TABLE story_ranked AS {STORY_RANK_SQL}")
+    with ix.transaction():
+        con.execute("DELETE FROM story_pairs")
+        con.execute("INSERT INTO story_pairs SELECT a, b, score, a_rank, b_rank FROM story_ranked "
+                    "ORDER BY a, b")
+    for name, _ in [*steps, ("story_ranked", "")]:
+        con.execute(f"DROP TABLE {name}")
+    return int(ix.con.execute("SELECT count(*) FROM story_pairs").fetchall()[0][0])
+
+
+def links(ix: Index, docs: list[int] | None = None) -> list[Link]:
+    """Every link (:data:`LINKS_SQL`), or only those between ``docs``."""
+    if docs is None:
+        rows = ix.con.execute(LINKS_SQL).fetchall()
+    else:
+        with ix.need(docs) as need:
+            rows = ix.con.execute(f"SELECT l.* FROM ({LINKS_SQL}) l SEMI JOIN {need} x ON x.doc = l.a "
+                                  f"SEMI JOIN {need} y ON y.doc = l.b").fetchall()
+    return [Link(*r) for r in rows]
+
+
+def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None, progress: Any = None) -> dict[str, Any]:
+    """Story evidence, then every document's story and the ``stories`` rows."""
+    # related: passages, an exact duplicate, or the compare similarity (which may have changed)
+    ix.con.execute("UPDATE pairs SET related = exact OR n_passages > 0 OR similarity >= ?",
+                   [cfg.story_similarity])
+    t0 = time.perf_counter()
+    done = story_terms_stage(ix, cfg, runner, progress)
+    t1 = time.perf_counter()
+    n_pairs = story_pairs_stage(ix, cfg)
+    t2 = time.perf_counter()
+    nodes = {int(d): Node(i, dt) for d, i, dt in
+             ix.con.execute("SELECT doc, id, date FROM documents").fetchall()}
+    found = links(ix)
+    assign = group_stories(nodes, found, story_threshold=cfg.story_threshold,
+                           story_max_days=cfg.story_max_days)
+    t3 = time.perf_counter()
+    with ix.transaction() as con:
+        con.execute("DELETE FROM doc_story")
+        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
+                                               "story": list(assign.values())}))
+        con.execute("DELETE FROM stories")
+        write_stories(ix, set(assign.values()), nodes, found, assign)
+    return {"story_terms_docs": done, "story_pairs": n_pairs,
+            "story_seconds": {"terms": round(t1 - t0, 3), "pairs": round(t2 - t1, 3),
+                              "grouping": round(t3 - t2, 3),
+                              "write": round(time.perf_counter() - t3, 3)}}
+
+
+def write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links: list[Link],
+                  assign: dict[int, str]) -> None:
+    """Build and insert the ``stories`` rows of ``story_ids`` (inside a transaction)."""
+    members: dict[str, list[int]] = {}
+    for n, sid in assign.items():
+        if sid in story_ids:
+            members.setdefault(sid, []).append(n)
+    by_story: dict[str, list[Link]] = {}
+    for link in links:
+        if link.relation == "non-derived":
+            continue  # provenance needs derived pairs only
+        sa, sb = assign.get(link.a), assign.get(link.b)
+        if sa is not None and sa == sb and sa in story_ids:
+            by_story.setdefault(sa, []).append(link)
+    rows = []
+    first: dict[str, int] = {}
+    for sid, docs in members.items():
+        docs.sort(key=lambda n: (parse_when(nodes[n].date) is None,
+                                 parse_when(nodes[n].date) or 0, nodes[n].id))
+        sub = {n: nodes[n] for n in docs}
+        prov = provenance(sub, by_story.get(sid, []))
+        dates = [nodes[n].date for n in docs if parse_when(nodes[n].date) is not None]
+        by_id = {nodes[n].id: n for n in docs}
+        first[sid] = by_id.get(prov.earliest, docs[0])
+        rows.append([sid, len(docs), json.dumps([nodes[n].id for n in docs], ensure_ascii=False),
+                     prov.earliest, dates[0] if dates else None, dates[-1] if dates else None,
+                     None, json.dumps([e.to_dict() for e in prov.edges], ensure_ascii=False),
+                     json.dumps(prov.chains, ensure_ascii=False)])
+    heads = {}
+    order = sorted(first.values())
+    for lo in range(0, len(order), 20000):
+        got = ix.con.execute("SELECT doc, title, left(text, 600) FROM documents WHERE doc IN "
+                             "(SELECT unnest(?::INTEGER[]))", [order[lo:lo + 20000]]).fetchall()
+        heads.update({int(d): headline(t, x) for d, t, x in got})
+    for row in rows:
+        row[6] = heads.get(first[row[0]], "")
+    names = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
+             "provenance", "chains")
+    ix.insert_arrow("stories", pa.table({k: [r[i] for r in rows] for i, k in enumerate(names)}))
+
+
+def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None) -> None:
+    """Incremental stories for documents numbered from ``base`` (an add).
+
+    The new documents get story terms and story pairs; then every existing story
+    they may join (through a copy or a story score at the threshold) is grouped
+    again together with them by :func:`~wiretrace.stories.group_stories`, each
+    existing story as one seed cluster: a new document joins a story, and two
+    stories merge when the new evidence unites them (the merged story keeps the
+    id of the larger one). Other stories are left as they are."""
+    con = ix.con
+    story_terms_stage(ix, cfg, runner)
+    story_pairs_stage(ix, cfg, new_from=base)
+    new = [int(r[0]) for r in con.execute("SELECT doc FROM documents WHERE doc >= ? ORDER BY doc",
+                                          [base]).fetchall()]
+    with ix.need(new) as need:
+        rows = con.execute(f"SELECT l.* FROM ({LINKS_SQL}) l WHERE l.a IN (SELECT doc FROM {need}) "
+                           f"OR l.b IN (SELECT doc FROM {need})").fetchall()
+    reach: set[int] = set()
+    for r in rows:
+        link = Link(*r)
+        if is_story_link(link, cfg.story_threshold):
+            reach.update(x for x in (link.a, link.b) if x < base)
+    old = dict(con.execute("SELECT doc, story FROM doc_story WHERE story IN (SELECT story FROM "
+                           "doc_story WHERE doc IN (SELECT unnest(?::INTEGER[])))",
+                           [sorted(reach)]).fetchall())
+    docs = sorted(set(new) | set(old))
+    nodes = {int(d): Node(i, dt) for d, i, dt in con.execute(
+        "SELECT doc, id, date FROM documents WHERE doc IN (SELECT unnest(?::INTEGER[]))",
+        [docs]).fetchall()}
+    found = links(ix, docs)
+    assign = group_stories(nodes, found, story_threshold=cfg.story_threshold,
+                           story_max_days=cfg.story_max_days, seeds=old)
+    touched = set(assign.values()) | set(old.values())
+    with ix.transaction():
+        con.execute("DELETE FROM doc_story WHERE doc IN (SELECT unnest(?::INTEGER[]))", [docs])
+        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
+                                               "story": list(assign.values())}))
+        con.execute("DELETE FROM stories WHERE story IN (SELECT unnest(?::VARCHAR[]))", [sorted(touched)])
+        write_stories(ix, set(assign.values()), nodes, found, assign)
