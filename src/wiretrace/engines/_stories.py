@@ -32,7 +32,7 @@ from ..stories import (Link, Node, group_stories, headline, is_story_link, parse
                        provenance)
 from ..storyterms import story_terms_batch
 
-__all__ = ["LINKS_SQL", "content_text", "terms_task", "story_terms_stage", "story_pairs_stage",
+__all__ = ["LINKS_SQL", "content_text", "terms_task", "terms_table", "story_terms_stage", "story_pairs_stage",
            "links", "stories_stage", "write_stories", "join_new"]
 
 #: documents per story-terms task
@@ -81,6 +81,11 @@ def terms_task(payload: tuple[bool, list[tuple[int, str | None, str]]]) -> dict[
     return cols
 
 
+def terms_table(cols: dict[str, np.ndarray]) -> pa.Table:
+    """The columns of :func:`terms_task` as a ``story_terms`` table."""
+    return pa.table({k: pa.array(cols[k], typ) for k, typ in _TERM_COLS})
+
+
 def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, progress: Any = None) -> int:
     """Compute ``story_terms`` of every document that has none yet (a rerun of the
     stage or an add reuses the stored ones); returns how many documents were done."""
@@ -99,7 +104,7 @@ def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, progress: Any = N
 
     def done(n: int, cols: dict[str, np.ndarray]) -> None:
         with ix.transaction():
-            ix.insert_arrow("story_terms", pa.table({k: pa.array(cols[k], typ) for k, typ in _TERM_COLS}))
+            ix.insert_arrow("story_terms", terms_table(cols))
         advance(n)
 
     if runner is None:

@@ -45,14 +45,20 @@ def _init_worker(cfg: ScanConfig) -> None:
     _W["cfg"] = cfg
 
 
-def _ingest_task(texts: list[tuple[int, str]]) -> list[tuple[int, int, int | None, np.ndarray]]:
-    """Tokenize and fingerprint: ``(doc, ntok, body_hash, grams)``."""
+def _ingest_task(rows: list[tuple[int, str, str | None]]
+                 ) -> tuple[list[tuple[int, int, int | None, np.ndarray]], dict[str, np.ndarray]]:
+    """Tokenize and fingerprint ``(doc, text, title)`` rows: ``(doc, ntok, body_hash, grams)``
+    per row, and their story terms (the ``story_terms`` columns), computed here
+    while the text is at hand rather than read back for the story stage."""
+    from ._stories import terms_task
+
     cfg: ScanConfig = _W["cfg"]
     out = []
-    for doc, text in texts:
+    for doc, text, _ in rows:
         t = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
         out.append((doc, len(t), body_hash(t), document_fingerprints(t, cfg.ngram)))
-    return out
+    terms = terms_task((cfg.compare.strip_boilerplate, [(doc, title, text) for doc, text, title in rows]))
+    return out, terms
 
 
 def _mask(t: Tokens, spans: list[tuple[int, int]]) -> Tokens:

@@ -55,7 +55,7 @@ from ..errors import ConfigError, WiretraceError
 from ..index import Index
 from ..records import Document, Skipped
 from ..stories import Link, Node, parse_when
-from ._stories import join_new, stories_stage, write_stories
+from ._stories import join_new, stories_stage, terms_table, write_stories
 # the worker side lives in _work; re-exported because the Spark engine runs it too
 from .search import QueryHit, Searcher, write_snapshot  # noqa: F401  (QueryHit re-exported)
 from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,  # noqa: F401
@@ -223,13 +223,14 @@ def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: i
             batch.append(item)
             nums.append(doc)
             if len(batch) >= cfg.batch_size:
-                yield (batch, nums, skips), list(zip(nums, (d.text for d in batch)))
+                yield (batch, nums, skips), [(n, d.text, d.title) for n, d in zip(nums, batch)]
                 batch, nums, skips = [], [], []
         if batch or skips:
-            yield (batch, nums, skips), list(zip(nums, (d.text for d in batch)))
+            yield (batch, nums, skips), [(n, d.text, d.title) for n, d in zip(nums, batch)]
 
-    def done(meta: tuple, result: list) -> None:
+    def done(meta: tuple, got: tuple) -> None:
         batch, nums, skips = meta
+        result, terms = got
         docs = pa.table({
             "doc": pa.array(nums, pa.int32()),
             "id": [d.id for d in batch], "source": [d.source for d in batch],
@@ -251,6 +252,8 @@ def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: i
             # a bug, and the PRIMARY KEY / UNIQUE(id) constraints fail the whole batch
             ix.insert_arrow("documents", docs)
             ix.insert_arrow("postings", postings)
+            if batch:
+                ix.insert_arrow("story_terms", terms_table(terms))
             if skips:
                 ix.insert_arrow("skipped", pa.table(
                     {k: [s[i] for s in skips] for i, k in
