@@ -117,3 +117,13 @@ def test_busy_index_raises_index_busy_error(tmp_path):
     finally:
         holder.communicate("\n", timeout=30)
     Index.open(path).close()  # free again once the writer is gone
+
+
+def test_memory_limit_is_applied_and_checked(tmp_path):
+    from wiretrace.errors import ConfigError
+
+    with Index.open(str(tmp_path / "m.duckdb"), memory_limit="512MB") as ix:
+        got = ix.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    assert got.replace(" ", "").upper() in {"512.0MB", "488.2MIB", "512MB", "488.2MB"}
+    with pytest.raises(ConfigError, match="like '4GB'"):
+        Index.open(str(tmp_path / "n.duckdb"), memory_limit="lots")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -108,7 +109,8 @@ class Index:
     # -- opening ---------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str, *, read_only: bool = False, threads: int | None = None) -> "Index":
+    def open(cls, path: str, *, read_only: bool = False, threads: int | None = None,
+             memory_limit: str | None = None) -> "Index":
         """Open (creating unless ``read_only``) the index at ``path``.
 
         Raises :class:`IndexBusyError` when another process holds the file and
@@ -117,7 +119,14 @@ class Index:
         if read_only and path != ":memory:" and not os.path.exists(path):
             raise IndexStoreError(f"index {path} does not exist; build it first with "
                                   "`wiretrace scan INPUT --out DIR --index PATH`")
-        config = {"threads": threads} if threads else {}
+        config: dict[str, Any] = {"threads": threads} if threads else {}
+        if memory_limit:
+            if not re.fullmatch(r"\s*\d+(\.\d+)?\s*[KMGT]i?B\s*", str(memory_limit), re.IGNORECASE):
+                from .errors import ConfigError
+
+                raise ConfigError(f"memory_limit {memory_limit!r} is not a size; write it like '4GB' "
+                                  "or '512MB'")
+            config["memory_limit"] = memory_limit
         try:
             con = duckdb.connect(path, read_only=read_only, config=config)
         except duckdb.IOException as exc:

@@ -411,7 +411,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     runner = _Runner(cfg)  # before DuckDB opens: forked workers never see its threads
     bar = _Progress(progress)
     try:
-        with Index.open(index_path) as ix:
+        with Index.open(index_path, memory_limit=cfg.memory_limit) as ix:
             started = ix.stage_started("ingest")
             if force or (started is not None and started != hashes["ingest"]):
                 ix.reset()
@@ -503,7 +503,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
     runner = _Runner(cfg)
     bar = _Progress(progress)
     try:
-        with Index.open(index_path) as ix:
+        with Index.open(index_path, memory_limit=cfg.memory_limit) as ix:
             h = _hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
             run, base = ix.begin_run("add", input_abs, cfg.to_dict(), h)
             added = _ingest(ix, runner, input_abs, cfg, run, base, bar)
