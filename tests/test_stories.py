@@ -3,6 +3,8 @@ date windows, incremental grouping with seeds, story terms, provenance and headl
 
 from __future__ import annotations
 
+import pytest
+
 from wiretrace.stories import (Link, Node, group_stories, headline, is_reuse_link, is_story_link,
                                parse_when, provenance, story_id)
 from wiretrace.storyterms import KIND_NAME, KIND_NUMBER, LEDE_WEIGHT, line_hash, story_terms
@@ -232,3 +234,14 @@ def test_parse_when_normalises_timezones_and_rejects_junk():
     assert parse_when("2024-03-01T10:00:00Z") == parse_when("2024-03-01T11:00:00+01:00")
     assert parse_when("2024-03-01").day == 1
     assert parse_when("yesterday") is None and parse_when(None) is None
+
+
+@pytest.mark.parametrize("a_cov, b_cov, source, hard", [
+    (0.45, 0.95, "b", False),  # a roundup: most of b, but b is under half of it
+    (0.95, 0.45, "b", True),   # a trimmed copy of b: nearly all of it comes from b
+    (0.55, 0.30, "b", True),
+    (0.30, 0.95, None, True),  # no source known: the more covered side is the copy
+])
+def test_partial_copy_is_a_hard_link_when_the_copy_is_mostly_the_source(a_cov, b_cov, source, hard):
+    link = Link(1, 2, 0.5, "partially-derived", source=source, a_coverage=a_cov, b_coverage=b_cov)
+    assert is_reuse_link(link) is hard

@@ -150,15 +150,24 @@ def parse_when(value: Any) -> datetime | None:
 
 
 def is_reuse_link(link: Link) -> bool:
-    """Whether a pair is a copy (a hard link): identical, wholly derived, or with at
-    least :data:`REUSE_COVERAGE` of one side in passages.
+    """Whether a pair is a copy (a hard link): identical, wholly derived, or with
+    more than :data:`REUSE_COVERAGE` of the copy (the side that is not the
+    likelier source; with no source, the more covered side) in passages.
 
     >>> is_reuse_link(Link(1, 2, 0.6, "partially-derived", a_coverage=0.1, b_coverage=0.2))
     False
     """
-    return (link.exact or link.relation == "wholly-derived"
-            or (link.relation == "partially-derived"
-                and max(link.a_coverage, link.b_coverage) >= REUSE_COVERAGE))
+    if link.exact or link.relation == "wholly-derived":
+        return True
+    if link.relation != "partially-derived":
+        return False
+    # Read on the copy when the source is known: a roundup made of two wire
+    # stories holds most of each, but is only half of either, so it does not
+    # weld the two stories into one (on a synthetic corpus with 10% such merged
+    # copies, chaining through them grew stories of 60 unrelated events).
+    derived = {"a": link.b_coverage, "b": link.a_coverage}.get(
+        link.source, max(link.a_coverage, link.b_coverage))
+    return derived > REUSE_COVERAGE
 
 
 def is_story_link(link: Link, story_threshold: float) -> bool:
