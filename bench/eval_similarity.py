@@ -115,6 +115,16 @@ def main(argv=None) -> int:
                     b[int(round(r["overall"]))].append(s)
             buckets[lang_f] = {k: C.dist(v) for k, v in sorted(b.items())}
         sem["similarity_by_overall"] = buckets
+        # the corpus scan links documents into stories at ScanConfig.story_similarity:
+        # the share of pairs over it, by Overall, shows whether the scale moved
+        from wiretrace.config import ScanConfig
+
+        thr = ScanConfig().story_similarity
+        over = defaultdict(list)
+        for r, s in zip(rows, sims):
+            over[int(round(r["overall"]))].append(s >= thr)
+        sem["share_over_story_threshold"] = {"threshold": thr, **{k: round(float(np.mean(v)), 4)
+                                                                for k, v in sorted(over.items())}}
         sem["rows"] = [{"id": r["id"], "lang": r["lang"], "overall": r["overall"], "similarity": s}
                        for r, s in zip(rows, sims)]
         out["semeval"] = sem
@@ -129,6 +139,8 @@ def main(argv=None) -> int:
         en = buckets["en-en"]
         print("  en-en similarity median by Overall: "
               + ", ".join(f"{k}: {v.get('p50')} (n={v['n']})" for k, v in en.items()))
+        print(f"  share of pairs with similarity >= {thr} (story threshold) by Overall: "
+              + ", ".join(f"{k}: {v}" for k, v in sem["share_over_story_threshold"].items() if k != "threshold"))
 
     if not args.skip_msrp:
         path = C.require_shared("data", "msrp", "msr_paraphrase_train.txt")

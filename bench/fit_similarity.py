@@ -1,23 +1,31 @@
 """Fit the coefficients of ``Comparison.similarity`` (wiretrace.meaning.simscore).
 
 Dev data only: SemEval-2022 task 8 training sample (en-en pairs; target
-(4 - Overall) / 3) and MSRP train (label Quality). The model is a logistic
-linear blend of six features (see the module), clipped to [0, 1], in two
-regimes: DOC fitted by least squares on the en-en article pairs, SENT on the
-MSRP sentence pairs, each slope held to its natural sign (non-negative least
-squares; unconstrained ridge, --free, gains ~0.01 on en-en but loses on
-every other language); a length gate blends the regimes. (A logistic fit was
-tried and ranks worse: the sigmoid flattens the graded SemEval scale.) Run
-once per mode:
+(4 - Overall) / 3) and MSRP train (label Quality). Two regimes, blended by the
+shorter text's length (``simscore.gate``):
+
+- DOC, a linear blend of the article features fitted by least squares on the
+  en-en pairs, each slope held to its natural sign (non-negative least
+  squares; unconstrained ridge, --free, gains ~0.01 on en-en but loses on
+  every other language);
+- SENT, a logistic model of the sentence features fitted on the MSRP pairs
+  (L2-regularised IRLS); a feature whose slope comes out against its natural
+  sign is dropped and the model refitted, so every kept slope means what its
+  name says.
+
+Run once per mode:
 
     python bench/fit_similarity.py                 # semantic (needs wiretrace[semantic])
     python bench/fit_similarity.py --lexical       # lexical features only
+    python bench/fit_similarity.py --check         # figures of the constants now in the code
 
-It prints the fitted coefficients (paste them into COEF_SEMANTIC /
-COEF_LEXICAL), 5-fold cross-validated figures (fitted without the held-out
-fold) and in-sample figures: Pearson of similarity vs -Overall per language
-pair, and MSRP ROC AUC. Features are cached under bench/out/ so re-fits are
-instant; --refresh recomputes them.
+It prints the fitted coefficients (paste them into COEF_* in simscore),
+5-fold cross-validated figures (each fold predicted by coefficients fitted
+without it, on both data sets) and full-fit figures: Pearson of similarity vs
+-Overall (en-en and every language pair; only en-en is ever fitted on), MSRP
+ROC AUC, and the share of SemEval pairs at or above the corpus scan's story
+threshold by Overall. Features are cached per name under bench/out/, so a new
+feature only costs its own extraction; --refresh recomputes them all.
 """
 
 from __future__ import annotations
@@ -34,16 +42,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as C  # noqa: E402
 from eval_similarity import load_msrp, load_semeval  # noqa: E402
 
+#: sign each slope must have: more shared words, names, reuse, a closer embedding
+#: or more alike characters never lower similarity; numbers that only one side
+#: has, added words, and a shorter text that sits inside a longer one (which
+#: adds around it) never raise it
+SIGNS = {"lex": 1, "recall": 1, "emb": 1, "reuse": 1, "names": 1, "numbers": -1, "extra": -1,
+         "inserted": -1, "chars": 1, "contained": -1}
+#: features each regime may use (the others keep a zero coefficient)
+DOC_FEATURES = ("lex", "recall", "emb", "reuse", "names")
+SENT_FEATURES = ("recall", "emb", "numbers", "extra", "inserted", "chars", "contained")
+#: features that need the full compare() (aligned passages) or the encoder
+EXPENSIVE = frozenset({"emb", "reuse", "lexcov"})
+#: ScanConfig.story_similarity: report how many SemEval pairs clear it
+STORY_THRESHOLD = 0.35
 
-def extract(rows: list[dict], semantic: bool) -> np.ndarray:
-    import wiretrace
+
+def extract(rows: list[dict], names: set[str], semantic: bool) -> dict[str, np.ndarray]:
+    """The named features of each pair (plus ``lexcov`` when asked), as arrays."""
     from wiretrace.meaning import simscore as S
     from wiretrace.meaning.embed import encode
     from wiretrace.normalize import tokenize
 
-    out = []
+    full = bool(names & EXPENSIVE)
+    want = frozenset(names) - {"lexcov"}
+    out = {n: np.zeros(len(rows)) for n in names}
     t0 = time.perf_counter()
-    if semantic:
+    if full and semantic:
         # warm the embedding cache in large batches (compare() embeds a few
         # sentences at a time, which is slow when done pair by pair)
         from wiretrace.meaning import embed
@@ -61,19 +85,21 @@ def extract(rows: list[dict], semantic: bool) -> np.ndarray:
             encode(texts[k:k + 1024])
         print(f"  embedded {len(texts)} sentences and leads in {time.perf_counter() - t0:.0f}s", flush=True)
     for k, r in enumerate(rows):
-        res = wiretrace.compare(r["a"], r["b"], semantic=semantic)
         ta, tb = tokenize(r["a"]), tokenize(r["b"])
-        f = S.features(ta, tb, res.a_coverage, res.b_coverage, encode if semantic else None)
-        lexcov = S._lexical_coverage(ta, tb, res.passages)
-        out.append([f[n] for n in S.FEATURES] + [lexcov])
-        if k and k % 500 == 0:
+        a_cov = b_cov = 0.0
+        if full:
+            import wiretrace
+
+            res = wiretrace.compare(r["a"], r["b"], semantic=semantic)
+            a_cov, b_cov = res.a_coverage, res.b_coverage
+            if "lexcov" in names:
+                out["lexcov"][k] = S._lexical_coverage(ta, tb, res.passages)
+        f = S.features(ta, tb, a_cov, b_cov, encode if semantic else None, want)
+        for n in want:
+            out[n][k] = f[n]
+        if full and k and k % 500 == 0:
             print(f"  {k}/{len(rows)} pairs, {time.perf_counter() - t0:.0f}s", flush=True)
-    return np.asarray(out, dtype=float)
-
-
-#: sign each coefficient must have: more shared words, names, reuse or a closer
-#: embedding never lowers similarity; numbers that only one side has never raise it
-SIGNS = {"lex": 1, "recall": 1, "emb": 1, "reuse": 1, "names": 1, "numbers": -1}
+    return out
 
 
 def signed_ls(X: np.ndarray, y: np.ndarray, signs: np.ndarray) -> np.ndarray:
@@ -93,21 +119,35 @@ def ridge(X: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     return np.linalg.solve(A.T @ A + np.diag(reg), A.T @ y)
 
 
-def irls(X: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1.0, iters: int = 50) -> np.ndarray:
-    """Logistic regression with soft targets y in [0, 1], sample weights w, L2 on slopes."""
+def irls(X: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 100) -> np.ndarray:
+    """Logistic regression (Newton / IRLS), L2 on the slopes; returns intercept, slopes."""
     Xb = np.c_[np.ones(len(X)), X]
     beta = np.zeros(Xb.shape[1])
     reg = np.full(Xb.shape[1], l2)
     reg[0] = 0.0
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-Xb @ beta))
-        g = Xb.T @ (w * (p - y)) + reg * beta
-        H = (Xb * (w * p * (1 - p))[:, None]).T @ Xb + np.diag(reg) + 1e-9 * np.eye(len(beta))
+        p = 1 / (1 + np.exp(-np.clip(Xb @ beta, -30, 30)))
+        g = Xb.T @ (p - y) + reg * beta
+        H = (Xb * (p * (1 - p))[:, None]).T @ Xb + np.diag(reg) + 1e-9 * np.eye(len(beta))
         step = np.linalg.solve(H, g)
         beta -= step
-        if np.abs(step).max() < 1e-8:
+        if np.abs(step).max() < 1e-9:
             break
     return beta
+
+
+def signed_logistic(X: np.ndarray, y: np.ndarray, signs: np.ndarray, l2: float) -> np.ndarray:
+    """Logistic fit; drop the worst wrong-signed slope and refit until all signs hold."""
+    keep = list(range(X.shape[1]))
+    while True:
+        beta = irls(X[:, keep], y, l2)
+        bad = [(beta[1 + j] * signs[c], j) for j, c in enumerate(keep) if beta[1 + j] * signs[c] < 0]
+        if not bad:
+            out = np.zeros(X.shape[1] + 1)
+            out[0] = beta[0]
+            out[[1 + c for c in keep]] = beta[1:]
+            return out
+        keep.pop(min(bad)[1])
 
 
 def report(name: str, sim_sem, rows_sem, sim_ms, rows_ms) -> dict:
@@ -122,20 +162,58 @@ def report(name: str, sim_sem, rows_sem, sim_ms, rows_ms) -> dict:
         idx = by[lang]
         out[lang] = C.pearson(sim_sem[idx], gold[idx])
     out["msrp_auc"] = C.roc_auc(sim_ms, [r["label"] for r in rows_ms])
-    print(f"{name}: en-en Pearson {out['en-en']:.3f}  MSRP AUC {out['msrp_auc']:.3f}  "
-          f"all-langs {out['semeval_all']:.3f}  monolingual {out['semeval_monolingual']:.3f}")
+    print(f"{name}: en-en Pearson {out['en-en']:.4f}  MSRP AUC {out['msrp_auc']:.4f}  "
+          f"all-langs {out['semeval_all']:.4f}  monolingual {out['semeval_monolingual']:.4f}")
     print("   " + "  ".join(f"{k} {v:.3f}" for k, v in out.items()
                             if k not in ("en-en", "msrp_auc", "semeval_all", "semeval_monolingual")))
+    # the corpus scan links stories at STORY_THRESHOLD: the scale must stay put
+    over = defaultdict(list)
+    for s, r in zip(sim_sem, rows_sem):
+        over[int(round(r["overall"]))].append(s)
+    print(f"   SemEval similarity quartiles {np.round(np.percentile(sim_sem, [25, 50, 75]), 3).tolist()}; "
+          f"share >= {STORY_THRESHOLD} by Overall: "
+          + ", ".join(f"{k}: {np.mean(np.asarray(v) >= STORY_THRESHOLD):.2f}" for k, v in sorted(over.items())))
     return out
+
+
+def load_features(args, semantic: bool, sem_rows, ms_rows) -> tuple[dict, dict]:
+    """Per-name feature arrays for both data sets, from the cache or extracted."""
+    from wiretrace.meaning.simscore import FEATURES
+
+    cache = C.OUT / f"fit_similarity_{'semantic' if semantic else 'lexical'}.npz"
+    stored = {} if args.refresh or not cache.exists() else dict(np.load(cache))
+    names = [n for n in FEATURES if semantic or n != "emb"] + ["lexcov"]
+    data = {"semeval": {}, "msrp": {}}
+    # en-en and MSRP first (the fit needs them), other languages last (report only)
+    en_idx = [k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"]
+    other_idx = [k for k, r in enumerate(sem_rows) if r["lang"] != "en-en"][: args.other_limit]
+    C.OUT.mkdir(parents=True, exist_ok=True)
+    for label, key, rows, idx in (("SemEval en-en", "semeval", sem_rows, en_idx),
+                                  ("MSRP", "msrp", ms_rows, list(range(len(ms_rows)))),
+                                  ("SemEval other languages", "semeval", sem_rows, other_idx)):
+        for n in names:
+            data[key].setdefault(n, stored.get(f"{key}__{n}", np.full(len(rows), np.nan)).copy())
+        missing = {n for n in names if np.isnan(data[key][n][idx]).any()}
+        if not missing:
+            continue
+        todo = [k for k in idx if any(np.isnan(data[key][n][k]) for n in missing)]
+        print(f"extracting {label} features {sorted(missing)} ({'semantic' if semantic else 'lexical'}): "
+              f"{len(todo)} pairs", flush=True)
+        got = extract([rows[k] for k in todo], missing, semantic)
+        for n in missing:
+            data[key][n][todo] = got[n]
+        np.savez(cache, **{f"{s}__{n}": v for s, d in data.items() for n, v in d.items()})
+    return data["semeval"], data["msrp"]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lexical", action="store_true", help="fit the lexical-only coefficients")
     ap.add_argument("--refresh", action="store_true", help="recompute cached features")
-    ap.add_argument("--l2", type=float, default=0.1, help="ridge penalty on the slopes")
+    ap.add_argument("--l2", type=float, default=0.1, help="ridge penalty on the DOC slopes (--free)")
+    ap.add_argument("--l2-sent", type=float, default=1.0, help="L2 penalty on the SENT logistic slopes")
     ap.add_argument("--free", action="store_true",
-                    help="ridge without sign constraints (overfits en-en: worse on other languages)")
+                    help="DOC by ridge without sign constraints (overfits en-en: worse on other languages)")
     ap.add_argument("--check", action="store_true",
                     help="evaluate the coefficients now in the code instead of fitting")
     ap.add_argument("--other-limit", type=int, default=None,
@@ -149,75 +227,52 @@ def main(argv=None) -> int:
             return 0
     sem_rows = load_semeval(C.require_shared("data", "semeval2022_task8", "training_set.csv"))
     ms_rows = load_msrp(C.require_shared("data", "msrp", "msr_paraphrase_train.txt"))
-    cache = C.OUT / f"fit_similarity_{'semantic' if semantic else 'lexical'}.npz"
-    from wiretrace.meaning.simscore import FEATURES as _F
-
-    width = len(_F) + 1
-    if cache.exists() and not args.refresh:
-        z = np.load(cache)
-        Fs, Fm = z["semeval"], z["msrp"]
-    else:
-        Fs = np.full((len(sem_rows), width), np.nan)
-        Fm = np.full((len(ms_rows), width), np.nan)
-    C.OUT.mkdir(parents=True, exist_ok=True)
-    # en-en and MSRP first (the fit needs them), other languages last (report only)
-    en_idx = [k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"]
-    other_idx = [k for k, r in enumerate(sem_rows) if r["lang"] != "en-en"][: args.other_limit]
-    for name, F, rows, idx in (("SemEval en-en", Fs, sem_rows, en_idx),
-                               ("MSRP", Fm, ms_rows, list(range(len(ms_rows)))),
-                               ("SemEval other languages", Fs, sem_rows, other_idx)):
-        todo = [k for k in idx if np.isnan(F[k, 0])]
-        if not todo:
-            continue
-        print(f"extracting {name} features ({'semantic' if semantic else 'lexical'}): {len(todo)} pairs",
-              flush=True)
-        F[todo] = extract([rows[k] for k in todo], semantic)
-        np.savez(cache, semeval=Fs, msrp=Fm)
+    Fs, Fm = load_features(args, semantic, sem_rows, ms_rows)
     from wiretrace.meaning import simscore as S
     from wiretrace.normalize import tokenize
 
     FEATURES = S.FEATURES
+    # words of both texts of each pair (the gate reads the longer one)
     lens = C.OUT / "fit_similarity_lengths.npz"
-    if lens.exists():
-        z = np.load(lens)
+    z = np.load(lens) if lens.exists() and not args.refresh else None
+    if z is not None and z["msrp"].ndim == 2:
         Ls, Lm = z["semeval"], z["msrp"]
     else:
-        Ls = np.array([min(len(tokenize(r["a"])), len(tokenize(r["b"]))) for r in sem_rows])
-        Lm = np.array([min(len(tokenize(r["a"])), len(tokenize(r["b"]))) for r in ms_rows])
+        Ls = np.array([(len(tokenize(r["a"])), len(tokenize(r["b"]))) for r in sem_rows])
+        Lm = np.array([(len(tokenize(r["a"])), len(tokenize(r["b"]))) for r in ms_rows])
         np.savez(lens, semeval=Ls, msrp=Lm)
-    gate = np.vectorize(S.gate)
-    cols = [k for k, n in enumerate(FEATURES) if semantic or n != "emb"]
+    gate = np.vectorize(S.gate, otypes=[float])
+    Gs, Gm = gate(Ls.max(1)), gate(Lm.max(1))
+    doc_cols = [FEATURES.index(n) for n in DOC_FEATURES if semantic or n != "emb"]
+    sent_cols = [FEATURES.index(n) for n in SENT_FEATURES if semantic or n != "emb"]
+    Xs = np.c_[[Fs.get(n, np.zeros(len(sem_rows))) for n in FEATURES]].T
+    Xm = np.c_[[Fm.get(n, np.zeros(len(ms_rows))) for n in FEATURES]].T
     en = np.array([k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"])
     y_en = np.array([(4 - sem_rows[k]["overall"]) / 3 for k in en])
     y_ms = np.array([r["label"] for r in ms_rows], dtype=float)
     gold_en = np.array([-sem_rows[k]["overall"] for k in en])
 
-    def full(beta):
+    def full(beta, cols):
         out = np.zeros(len(FEATURES) + 1)
         out[0] = beta[0]
-        for k, c in enumerate(cols):
-            out[1 + c] = beta[1 + k]
+        out[[1 + c for c in cols]] = beta[1:]
         return out
 
-    def predict(doc, sent, F, L):
-        g = gate(L)
-        z = (1 - g) * (doc[0] + F[:, :len(FEATURES)] @ doc[1:]) + g * (sent[0] + F[:, :len(FEATURES)] @ sent[1:])
-        return S.finish(z, F[:, -1], g)
-
-    signs = np.array([SIGNS[FEATURES[c]] for c in cols], dtype=float)
-
-    def solve(X, y):
-        return ridge(X, y, args.l2) if args.free else signed_ls(X, y, signs)
+    def predict(doc, sent, X, G, lexcov):
+        f = {n: X[:, k] for k, n in enumerate(FEATURES)}
+        return S.finish(S.blend(f, semantic, G, coefs=(doc, sent)), lexcov, G)
 
     def fit_doc(idx):
-        return full(solve(Fs[idx][:, cols], y_en[np.searchsorted(en, idx)]))
+        X, y = Xs[idx][:, doc_cols], y_en[np.searchsorted(en, idx)]
+        signs = np.array([SIGNS[FEATURES[c]] for c in doc_cols], dtype=float)
+        return full(ridge(X, y, args.l2) if args.free else signed_ls(X, y, signs), doc_cols)
 
     def fit_sent(idx):
-        return full(solve(Fm[idx][:, cols], y_ms[idx]))
+        signs = np.array([SIGNS[FEATURES[c]] for c in sent_cols], dtype=float)
+        return full(signed_logistic(Xm[idx][:, sent_cols], y_ms[idx], signs, args.l2_sent), sent_cols)
 
     if args.check:
-        doc = np.array(S.COEF_SEMANTIC_DOC if semantic else S.COEF_LEXICAL_DOC)
-        sent = np.array(S.COEF_SEMANTIC_SENT if semantic else S.COEF_LEXICAL_SENT)
+        doc, sent = (np.array(c) for c in S.coefficients(semantic))
         print("checking the coefficients in wiretrace.meaning.simscore")
     else:
         rng = np.random.default_rng(0)
@@ -229,25 +284,25 @@ def main(argv=None) -> int:
             doc = fit_doc(en[fold_en != f])
             sent = fit_sent(np.flatnonzero(fold_ms != f))
             ie = en[fold_en == f]
-            cv_en[fold_en == f] = predict(doc, sent, Fs[ie], Ls[ie])
+            cv_en[fold_en == f] = predict(doc, sent, Xs[ie], Gs[ie], Fs["lexcov"][ie])
             im = np.flatnonzero(fold_ms == f)
-            cv_ms[im] = predict(doc, sent, Fm[im], Lm[im])
-        print(f"5-fold CV: en-en Pearson {C.pearson(cv_en, gold_en):.3f}  MSRP AUC "
-              f"{C.roc_auc(cv_ms, y_ms.astype(int).tolist()):.3f}")
+            cv_ms[im] = predict(doc, sent, Xm[im], Gm[im], Fm["lexcov"][im])
+        print(f"5-fold CV: en-en Pearson {C.pearson(cv_en, gold_en):.4f}  MSRP AUC "
+              f"{C.roc_auc(cv_ms, y_ms.astype(int).tolist()):.4f}")
         doc = fit_doc(en)
         sent = fit_sent(np.arange(len(ms_rows)))
         tag = "SEMANTIC" if semantic else "LEXICAL"
         print(f"COEF_{tag}_DOC = ({', '.join(f'{v:.3f}' for v in doc)})")
         print(f"COEF_{tag}_SENT = ({', '.join(f'{v:.3f}' for v in sent)})")
-    have = np.flatnonzero(~np.isnan(Fs[:, 0]))
-    sim_sem = predict(doc, sent, Fs[have], Ls[have])
-    sim_ms = predict(doc, sent, Fm, Lm)
-    report("in-sample (DOC fit on en-en, SENT on MSRP; other languages never seen)", sim_sem,
+    have = np.flatnonzero(~np.isnan(Xs[:, 0]))
+    sim_sem = predict(doc, sent, Xs[have], Gs[have], Fs["lexcov"][have])
+    sim_ms = predict(doc, sent, Xm, Gm, Fm["lexcov"])
+    report("full fit (DOC fit on en-en, SENT on MSRP; other languages never seen)", sim_sem,
            [sem_rows[k] for k in have], sim_ms, ms_rows)
     for k, n in enumerate(FEATURES):
-        if k in cols:
-            print(f"   feature {n:8s} alone: en-en Pearson {C.pearson(Fs[en, k], gold_en):.3f}  "
-                  f"MSRP AUC {C.roc_auc(Fm[:, k], y_ms.astype(int).tolist()):.3f}")
+        if semantic or n != "emb":
+            print(f"   feature {n:8s} alone: en-en Pearson {C.pearson(Xs[en, k], gold_en):6.3f}  "
+                  f"MSRP AUC {C.roc_auc(Xm[:, k], y_ms.astype(int).tolist()):.3f}")
     return 0
 
 
