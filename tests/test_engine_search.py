@@ -125,3 +125,18 @@ def test_query_hit_json_keeps_outlet_and_likely_source_apart(index):
                                 date="2020-03-07") if h.id == "wire")
     d = hit.to_dict()
     assert d["source"] == "Wire" and d["likely_source"] == "b"
+
+
+def test_a_rescan_with_the_same_counts_rewrites_the_snapshot(tmp_path):
+    # one word changed: same documents, same number of postings, other grams
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(json.dumps({"id": "x", "text": PARAS[0]}) + "\n")
+    b.write_text(json.dumps({"id": "x", "text": PARAS[0].replace("Thursday", "Tuesday")}) + "\n")
+    out = str(tmp_path / "out")
+    scan(str(a), out, config=ScanConfig(workers=1), progress=False)
+    scan(str(b), out, config=ScanConfig(workers=1), progress=False, force=True)
+    index = os.path.join(out, "index.duckdb")
+    grams = np.load(os.path.join(snapshot_dir(index), "grams.npy"))
+    with duckdb.connect(index, read_only=True) as con:
+        rows = con.execute("SELECT gram FROM postings ORDER BY gram").fetchnumpy()["gram"]
+    assert np.array_equal(grams, rows)

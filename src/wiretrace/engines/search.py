@@ -85,6 +85,13 @@ def _postings_state(ix: Index) -> tuple[int, int]:
     return int(n), int(top)
 
 
+def _ingest_stamp(ix: Index) -> str:
+    """When the corpus was last ingested by a scan: a rescan (even of input with
+    the same counts) changes it, an add does not (its documents are the tail)."""
+    rows = ix.con.execute("SELECT started_at, finished_at FROM stages WHERE stage = 'ingest'").fetchall()
+    return repr(rows[0]) if rows else ""
+
+
 def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
     """Write (or refresh) the gram snapshot of an open index; True when written.
 
@@ -98,7 +105,8 @@ def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
     folder = snapshot_dir(index_path)
     total, top = _postings_state(ix)
     meta = _read_meta(folder)
-    if meta is not None and not force:
+    stamp = _ingest_stamp(ix)
+    if meta is not None and not force and meta.get("ingest") == stamp:
         if meta["postings"] == total and meta["max_doc"] == top:
             return False
         newer = total - meta["postings"]
@@ -126,7 +134,7 @@ def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
     np.save(os.path.join(tmp, "hashes.npy"), np.asarray(hashes["body_hash"], dtype=np.int64))
     np.save(os.path.join(tmp, "hash_docs.npy"), np.asarray(hashes["doc"], dtype=np.int32))
     with open(os.path.join(tmp, "meta.json"), "w", encoding="utf-8") as fh:
-        json.dump({"format": _FORMAT, "postings": k, "max_doc": top}, fh)
+        json.dump({"format": _FORMAT, "postings": k, "max_doc": top, "ingest": stamp}, fh)
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)
     return True
@@ -134,6 +142,8 @@ def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
 
 def _prefix_intact(ix: Index, meta: dict[str, Any]) -> bool:
     """The snapshot's documents still have exactly its postings (nothing rebuilt under it)."""
+    if meta.get("ingest") != _ingest_stamp(ix):
+        return False
     n = ix.con.execute("SELECT count(*) FROM postings WHERE doc <= ?", [meta["max_doc"]]).fetchall()[0][0]
     return int(n) == meta["postings"]
 
