@@ -97,6 +97,15 @@ def body_hash(tokens: Tokens) -> int | None:
     return xxhash.xxh3_64_intdigest(np.ascontiguousarray(tokens.ids).tobytes()) >> 1
 
 
+def _outlet_recurring(min_docs: int, max_days: int) -> str:
+    """The outlet boilerplate rule as a HAVING clause over ``doc_meta m`` groups: in
+    at least ``min_docs`` documents of one outlet, spread over more than
+    ``max_days`` (one story's days of copies are reuse, not boilerplate). Shared by
+    the n-gram and the story-line plans so the two never disagree."""
+    return (f"HAVING count(*) >= {int(min_docs)} AND (max(m.ts) IS NULL "
+            f"OR max(m.ts) - min(m.ts) > INTERVAL {int(max_days)} DAY)")
+
+
 def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int = 5,
                     story_max_days: int = 7, min_containment: float = MIN_CONTAINMENT,
                     max_per_doc: int = MAX_PER_DOC, new_from: int | None = None,
@@ -124,8 +133,7 @@ def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int =
     return [
         ("outlet_common", "SELECT m.source, p.gram FROM postings p JOIN doc_meta m ON m.doc = p.doc "
                           "WHERE m.source IS NOT NULL GROUP BY m.source, p.gram "
-                          f"HAVING count(*) >= {int(boilerplate_min_docs)} AND (max(m.ts) IS NULL "
-                          f"OR max(m.ts) - min(m.ts) > INTERVAL {int(story_max_days)} DAY)"),
+                          + _outlet_recurring(boilerplate_min_docs, story_max_days)),
         ("clean", "SELECT p.doc, p.gram FROM postings p JOIN doc_meta m ON m.doc = p.doc "
                   "ANTI JOIN outlet_common c ON c.source = m.source AND c.gram = p.gram"),
         ("gram_df", "SELECT gram, count(*) AS df FROM clean GROUP BY gram "
@@ -202,9 +210,7 @@ def story_steps(*, top_terms: int, min_terms: int, boilerplate_min_docs: int = 5
     return [
         ("story_lines", "SELECT m.source, t.line FROM (SELECT DISTINCT doc, line FROM story_terms) t "
                         "JOIN doc_meta m ON m.doc = t.doc WHERE m.source IS NOT NULL "
-                        f"GROUP BY m.source, t.line HAVING count(*) >= {int(boilerplate_min_docs)} "
-                        "AND (max(m.ts) IS NULL "
-                        f"OR max(m.ts) - min(m.ts) > INTERVAL {int(story_max_days)} DAY)"),
+                        "GROUP BY m.source, t.line " + _outlet_recurring(boilerplate_min_docs, story_max_days)),
         ("story_tf", "SELECT t.doc, t.term, sum(t.tf) AS tf, max(t.kind) AS kind FROM story_terms t "
                      "JOIN doc_meta m ON m.doc = t.doc "
                      "ANTI JOIN story_lines l ON l.source = m.source AND l.line = t.line "
