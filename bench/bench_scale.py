@@ -2,9 +2,11 @@
 time every stage, measure the memory of the whole process tree, score the
 reported pairs against the generator's truth and time ``query`` on the index.
 
-    nice -n 5 python bench/bench_scale.py --sizes 10000 --runs 3
-    nice -n 5 python bench/bench_scale.py --sizes 100000 --runs 1 --py-spy /path/to/py-spy
-    python bench/bench_scale.py --eval-only /work/scratch/scale/synth_10000.jsonl DIR
+    nice -n 5 python bench/bench_scale.py --sizes 10000 --runs 3 --src /copy/of/src --name bench_scale_10k
+    nice -n 5 python bench/bench_scale.py --sizes 100000 --runs 1 --py-spy /path/to/py-spy --name bench_scale_100k
+    python bench/bench_scale.py --combine bench/out/bench_scale_10k.json bench/out/bench_scale_100k.json
+    python bench/bench_scale.py --eval-only /work/scratch/scale/synth_10000.jsonl SCAN_DIR
+    python bench/bench_scale.py --query-only 10000 100000 --name bench_scale_query
 
 Per size N:
 
@@ -33,10 +35,13 @@ Per size N:
      what it joins (filler, two originals, two families).
    * source accuracy = share of detected direct pairs whose ``source`` side
      is the truth's source.
-4. ``query`` latency: one subprocess opens nothing but calls
-   ``wiretrace.engines.local.query(index, text, date=...)`` for each held-out
-   derived text (not in the corpus), after one warm-up call; p50/p95/p99 and
-   whether the true source is among the hits.
+4. ``query`` latency: one subprocess calls
+   ``wiretrace.engines.local.query(index, text, date=...)`` (which opens the
+   index each call) for each held-out derived text (not in the corpus), after
+   one warm-up call; then, when the engine has one, the same through a
+   ``Searcher`` kept open, with its candidate lookup timed apart. p50/p95/p99
+   and whether the true source is among the hits (and the top hit in its
+   family).
 
 Results go to ``bench/out/bench_scale.json`` (``--name``) and a table is printed,
 with a power-law extrapolation of each stage to ``--extrapolate`` documents
@@ -547,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10000,100000", help="comma-separated corpus sizes")
     ap.add_argument("--runs", default="3", help="scans per size: one number, or one per size (3,1)")
     ap.add_argument("--workdir", default="/work/scratch/scale",
-                    help="corpora, indexes and outputs (big: ~2.3 GB per 100k documents)")
+                    help="corpora, indexes and outputs (big: ~1.5 GB per 100k documents)")
     ap.add_argument("--seed", type=int, default=1, help="generator seed")
     ap.add_argument("--gen-arg", action="append", default=[], metavar="ARG",
                     help="extra gen_synth.py argument, repeatable (--gen-arg=--max-family=60)")
@@ -562,11 +567,42 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--src", metavar="DIR",
                     help="run the scan and queries on this copy of src/ (PYTHONPATH) instead of the "
                          "installed tree: others edit src/ while a long run goes on")
+    ap.add_argument("--query-only", nargs="+", type=int, metavar="N",
+                    help="only time query on the scans of these sizes already in --workdir")
+    ap.add_argument("--combine", nargs="+", metavar="JSON",
+                    help="merge result files of single sizes into --name and extrapolate")
     ap.add_argument("--spy-only", metavar="RAW", help="only summarise a py-spy raw file")
     ap.add_argument("--eval-only", nargs=2, metavar=("CORPUS", "SCAN_DIR"),
                     help="only score SCAN_DIR/pairs.jsonl against CORPUS's truth")
     args = ap.parse_args(argv)
 
+    if args.query_only:  # re-time query on scans already in --workdir (e.g. on a quieter machine)
+        env = None
+        if args.src:
+            env = dict(os.environ, PYTHONPATH=os.path.abspath(args.src))
+        report = {"env": C.environment(), "src": _src_state(args.src), "query": {}}
+        for n in args.query_only:
+            stem = Path(args.workdir) / f"synth_{n}"
+            truth = load_truth(Path(f"{stem}.truth.jsonl"))
+            roots = {d: r["roots"] for d, r in truth.items()}
+            del truth
+            load = os.getloadavg()
+            q = query_bench(Path(args.workdir) / f"scan_{n}" / "index.duckdb", Path(f"{stem}.heldout.jsonl"),
+                            args.heldout, args.poll, roots, env)
+            q["loadavg_before"], q["loadavg_after"] = load, os.getloadavg()
+            report["query"][str(n)] = q
+            print(f"[{n}] query(): p50 {q.get('p50_ms')} p95 {q.get('p95_ms')} ms; Searcher: "
+                  f"{ {k: v for k, v in q.get('searcher', {}).items() if k.endswith('_ms')} }", flush=True)
+        print(f"-> {C.write_json(args.name, report)}")
+        return 0
+    if args.combine:  # several result files (one size each) -> one table and extrapolation
+        report = {"sizes": {}, "combined_from": args.combine}
+        for path in args.combine:
+            report["sizes"].update(json.loads(Path(path).read_text())["sizes"])
+        _print_table(report, args.extrapolate)
+        report["extrapolation"] = _extrapolate(report, args.extrapolate)
+        print(f"-> {C.write_json(args.name, report)}")
+        return 0
     if args.spy_only:
         print(json.dumps(spy_summary(Path(args.spy_only)), indent=1))
         return 0
@@ -667,7 +703,10 @@ def _extrapolate(report: dict, target: int) -> dict:
     for st in STAGES:
         out["stages_wall_s"][st] = _fit(sizes, [r["stage_wall_median_s"].get(st) for r in rows], target)
         out["stages_peak_pss_mb"][st] = _fit(sizes, [m["stages"].get(st, {}).get("peak_pss_mb") for m in med], target)
+    out["stages_cpu_s"] = {st: _fit(sizes, [m["stages"].get(st, {}).get("cpu_s") for m in med], target)
+                           for st in STAGES}
     out["wall_s"] = _fit(sizes, [m["wall_s"] for m in med], target)
+    out["cpu_s"] = _fit(sizes, [m["cpu_s"] for m in med], target)
     out["peak_pss_mb"] = _fit(sizes, [m["peak_pss_mb"] for m in med], target)
     out["index_mb"] = _fit(sizes, [m["index_mb"] for m in med], target)
     out["candidates"] = _fit(sizes, [m["summary"]["candidates"] for m in med], target)
@@ -696,8 +735,10 @@ def _print_table(report: dict, target: int) -> None:
         for st in STAGES:
             v = ex["stages_wall_s"][st]
             mem = ex["stages_peak_pss_mb"][st]
+            cpu = ex["stages_cpu_s"][st]
             if v:
-                print(f"  {st:<11} {v['at_target']:>9.0f} s (exponent {v['exponent']})"
+                print(f"  {st:<15} {v['at_target']:>9.0f} s wall (exponent {v['exponent']})"
+                      + (f", {cpu['at_target']:.0f} CPU s (exponent {cpu['exponent']})" if cpu else "")
                       + (f", peak PSS {mem['at_target']:.0f} MB (exponent {mem['exponent']})" if mem else ""))
         print(f"  sum of stages {ex['sum_of_stage_walls_s']:.0f} s; index {ex['index_mb']}; "
               f"peak PSS {ex['peak_pss_mb']}; candidates {ex['candidates']}")
