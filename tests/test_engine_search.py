@@ -67,6 +67,46 @@ def test_scan_writes_a_sorted_snapshot_of_every_posting(index):
     assert np.array_equal(grams, rows["gram"]) and np.array_equal(docs, rows["doc"])
     meta = json.loads(Path(folder, "meta.json").read_text())
     assert meta["postings"] == len(grams)
+    # n-grams per document, for ranking candidates by containment
+    sizes = np.load(os.path.join(folder, "sizes.npy"))
+    assert np.array_equal(sizes, np.bincount(docs, minlength=len(sizes)))
+
+
+def test_an_older_snapshot_format_is_ignored_and_rebuilt(index):
+    meta_path = Path(snapshot_dir(index), "meta.json")
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "format": 1}))
+    with Searcher(index) as s:
+        assert s.snap is None  # the SQL plan answers
+        assert s.query(PARAS[0] + "\n\n" + PARAS[2])
+        s.close()
+        with Index.open(index) as ix:
+            assert write_snapshot(ix, index)
+    assert json.loads(meta_path.read_text())["format"] != 1
+
+
+def test_a_small_limit_keeps_the_most_derived_documents(tmp_path):
+    # one wire story, copies keeping 4, 3, 2 and 1 of its paragraphs (with local
+    # text of their own), and an unrelated filler; limit=2 must return the wire
+    # story and the fullest copy, whichever pass compared what
+    local = ["The council will meet again next week.", "Readers can write to the letters page.",
+             "The weather stays dry for the weekend.", "Parking fees rise in the spring."]
+    recs = [{"id": "wire", "text": "\n\n".join(PARAS), "date": "2020-03-05"}]
+    for k in range(1, 5):
+        recs.append({"id": f"copy{k}", "text": "\n\n".join(PARAS[:k] + local[:5 - k]),
+                     "date": "2020-03-06"})
+    recs.append({"id": "run", "text": OTHER[0], "date": "2020-03-06"})
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    text = "\n\n".join(PARAS) + "\n\nA closing line of our own."
+    with Searcher(str(out / "index.duckdb")) as s:
+        everything = s.query(text, limit=20)
+        top = s.query(text, limit=2)
+    assert [h.id for h in everything][:2] == [h.id for h in top]
+    assert {h.id for h in top} == {"wire", "copy4"}
+    assert {h.id for h in everything} >= {"wire", "copy1", "copy2", "copy3", "copy4"}
 
 
 @pytest.mark.parametrize("text", [

@@ -9,7 +9,7 @@ from .config import CompareConfig
 from .errors import ConfigError
 from .judge import coverage, lexical_similarity, likely_source, relation, uncovered_spans
 from .normalize import Tokens, tokenize
-from .records import Comparison
+from .records import Comparison, Passage
 
 
 def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
@@ -34,11 +34,18 @@ def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
     return compare_tokens(ta, tb, cfg, a_date=a_date, b_date=b_date)
 
 
+def lexical_passages(ta: Tokens, tb: Tokens, cfg: CompareConfig) -> list[Passage]:
+    """The lexical pass of :func:`compare` alone: verbatim and edited passages,
+    no meaning pass and no judgement (a cheap first look at many candidates)."""
+    return blocks_to_passages(align_blocks(ta, tb, cfg), ta, tb, cfg)
+
+
 def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = None,
-                   b_date: Any = None) -> Comparison:
-    """:func:`compare` over already tokenized texts (the corpus engines reuse tokens)."""
-    blocks = align_blocks(ta, tb, cfg)
-    passages = blocks_to_passages(blocks, ta, tb, cfg)
+                   b_date: Any = None, lexical: list[Passage] | None = None) -> Comparison:
+    """:func:`compare` over already tokenized texts (the corpus engines reuse tokens).
+    ``lexical`` is :func:`lexical_passages` of the same texts and config when the
+    caller has it already."""
+    passages = lexical if lexical is not None else lexical_passages(ta, tb, cfg)
     mode = "lexical"
     conflicts: list = []
     a_quotes: list = []

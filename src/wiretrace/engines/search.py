@@ -30,11 +30,12 @@ import numpy as np
 import pyarrow as pa
 
 from ..candidates import body_hash
-from ..compare import compare_tokens
+from ..compare import compare_tokens, lexical_passages
 from ..config import ScanConfig
 from ..errors import ConfigError
 from ..fingerprint import document_fingerprints
 from ..index import Index
+from ..judge import coverage
 from ..normalize import tokenize
 from ..records import Comparison
 
@@ -42,7 +43,12 @@ from ..records import Comparison
 REBUILD_SHARE = 0.2
 #: rows per batch when exporting the sorted postings
 _EXPORT_BATCH = 2_000_000
-_FORMAT = 1
+_FORMAT = 2
+#: candidates given the lexical pass beyond ``limit`` (most contained first), and
+#: compared in full beyond ``limit`` (best lexical coverage first): a candidate
+#: further down can only overtake by the meaning pass lifting its coverage
+LEXICAL_MARGIN = 5
+FULL_MARGIN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,13 @@ def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
                             f"AND doc <= {top} ORDER BY body_hash, doc").fetchnumpy()
     np.save(os.path.join(tmp, "hashes.npy"), np.asarray(hashes["body_hash"], dtype=np.int64))
     np.save(os.path.join(tmp, "hash_docs.npy"), np.asarray(hashes["doc"], dtype=np.int32))
+    # n-grams per document, for containment: a short copy sharing 50 grams is
+    # more derived than a long roundup sharing 60
+    sizes = np.zeros(top + 1, dtype=np.int32)
+    for batch in ix.con.sql(f"SELECT doc, count(*) FROM postings WHERE doc <= {top} GROUP BY doc"
+                            ).to_arrow_reader(_EXPORT_BATCH):
+        sizes[batch.column(0).to_numpy()] = batch.column(1).to_numpy()
+    np.save(os.path.join(tmp, "sizes.npy"), sizes)
     with open(os.path.join(tmp, "meta.json"), "w", encoding="utf-8") as fh:
         json.dump({"format": _FORMAT, "postings": k, "max_doc": top, "ingest": stamp}, fh)
     shutil.rmtree(folder, ignore_errors=True)
@@ -157,6 +170,7 @@ class _Snapshot:
         self.docs = np.load(os.path.join(folder, "docs.npy"), mmap_mode="r")
         self.hashes = np.load(os.path.join(folder, "hashes.npy"))
         self.hash_docs = np.load(os.path.join(folder, "hash_docs.npy"))
+        self.sizes = np.load(os.path.join(folder, "sizes.npy"), mmap_mode="r")
 
     def postings(self, grams: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(df per query gram, gram index per posting, doc per posting)."""
@@ -235,10 +249,18 @@ class Searcher:
             same = np.r_[same, np.asarray([r[0] for r in late], dtype=np.int64)]
         keep = df[idx] <= cfg.max_df
         u, shared = np.unique(docs[keep], return_counts=True)
-        scores = {int(d): int(c) for d, c in zip(u, shared) if c >= cfg.min_shared}
+        ok = shared >= cfg.min_shared
+        u, shared = u[ok], shared[ok].astype(np.float64)
+        # containment on the smaller side; documents newer than the snapshot have
+        # no size there and are ranked by the query's side alone
+        size = np.full(len(u), np.inf)
+        old = u <= self.snap.max_doc
+        size[old] = np.maximum(np.asarray(self.snap.sizes[u[old]], dtype=np.float64), 1.0)
+        contain = np.maximum(shared / max(1, len(grams)), shared / size)
+        scores = {int(d): (float(c), int(n)) for d, c, n in zip(u, contain, shared)}
         for d in same.tolist():
-            scores[int(d)] = 1_000_000
-        return sorted(scores, key=lambda d: (-scores[d], d))[:k]
+            scores[int(d)] = (2.0, 0)
+        return sorted(scores, key=lambda d: (-scores[d][0], -scores[d][1], d))[:k]
 
     def _candidates_sql(self, grams: np.ndarray, bhash: int | None, k: int) -> list[int]:
         cfg = self.cfg
@@ -259,7 +281,10 @@ class Searcher:
     def query(self, text: str, *, title: str | None = None, date: str | None = None,
               limit: int = 20) -> list[QueryHit]:
         """Indexed documents related to ``text``, most derived first (see
-        :func:`wiretrace.engines.local.query`)."""
+        :func:`wiretrace.engines.local.query`). Past ``limit`` candidates with
+        passages, the rest are not compared: when more than ``limit`` documents
+        are about equally derived (forty copies of one wire story), which of
+        them fill the list may differ from comparing every candidate."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("query() needs a non-empty article text")
         if limit < 1:
@@ -270,17 +295,38 @@ class Searcher:
         docs = self.candidates(grams, body_hash(ta), max(limit * 5, 50))
         if not docs:
             return []
-        with self.ix.need(docs) as need:
-            meta = {int(r[0]): r[1:] for r in self.ix.con.execute(
-                f"SELECT d.doc, d.id, d.source, d.date, d.title, d.text, s.story FROM {need} n "
-                "JOIN documents d ON d.doc = n.doc "
-                f"LEFT JOIN (SELECT s.doc, s.story FROM doc_story s SEMI JOIN {need} m ON m.doc = s.doc) s "
-                "ON s.doc = d.doc").fetchall()}
-        hits = []
+        # a literal IN list: a few dozen documents are found by zonemap pruning,
+        # where a join with a registered table scans the whole documents table
+        listed = ",".join(str(int(d)) for d in docs)
+        stories = dict(self.ix.con.execute(
+            f"SELECT doc, story FROM doc_story WHERE doc IN ({listed})").fetchall())
+        meta = {int(r[0]): (*r[1:], stories.get(r[0])) for r in self.ix.con.execute(
+            f"SELECT doc, id, source, date, title, text FROM documents WHERE doc IN ({listed})").fetchall()}
+        # Two passes: the lexical pass on candidates, most contained first, until
+        # ``limit + LEXICAL_MARGIN`` of them share passages; then the full comparison
+        # (meaning pass, similarity) of the best covered. A candidate with lexical
+        # passages outranks one without, so those are compared in full only while
+        # hits are short (which keeps every weak story-level hit of a small result).
+        first = []
+        with_passages = 0
         for n in docs:
-            doc_id, source, ddate, dtitle, dtext, story = meta[n]
-            tb = tokenize(dtext, strip_boilerplate=cfg.compare.strip_boilerplate)
-            r = compare_tokens(ta, tb, cfg.compare, a_date=date, b_date=ddate)
+            if with_passages >= limit + LEXICAL_MARGIN:
+                break
+            tb = tokenize(meta[n][4], strip_boilerplate=cfg.compare.strip_boilerplate)
+            lex = lexical_passages(ta, tb, cfg.compare)
+            cov = 0.0
+            if lex:
+                with_passages += 1
+                cov = max(coverage(ta, [(p.a_start, p.a_end) for p in lex]),
+                          coverage(tb, [(p.b_start, p.b_end) for p in lex]))
+            first.append((-cov, len(first), n, tb, lex))
+        first.sort(key=lambda x: (x[0], x[1]))
+        hits = []
+        for full, (_, _, n, tb, lex) in enumerate(first):
+            if full >= limit + FULL_MARGIN or (not lex and len(hits) >= limit):
+                break
+            doc_id, source, ddate, dtitle, _, story = meta[n]
+            r = compare_tokens(ta, tb, cfg.compare, a_date=date, b_date=ddate, lexical=lex)
             if r.passages or r.similarity >= cfg.story_similarity:
                 hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
         rank = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
