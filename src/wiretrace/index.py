@@ -7,7 +7,8 @@ numbers):
 * ``documents``  id (unique), source, date, ts, title, url, extra (JSON), text,
   origin, ntok, body_hash, run
 * ``postings``   (doc, gram): distinct hashed word n-grams per document
-* ``outlet_common`` (source, gram): each outlet's boilerplate grams
+* ``outlet_common`` (source, gram): each outlet's boilerplate grams; ``doc_boiler``
+  (doc, grams): those of each document, sorted
 * ``candidates`` (a, b, shared, exact), ``pairs`` (every judged pair with its
   ``Comparison.to_dict()`` JSON and a ``related`` flag), ``passages``
 * ``story_terms`` (doc, term, tf, kind, line): content words, names and numbers
@@ -74,6 +75,7 @@ _DDL = [
         documents VARCHAR, earliest VARCHAR, first_date VARCHAR, last_date VARCHAR,
         headline VARCHAR, provenance VARCHAR, chains VARCHAR)""",
     "CREATE TABLE IF NOT EXISTS outlet_common (source VARCHAR, gram BIGINT)",
+    "CREATE TABLE IF NOT EXISTS doc_boiler (doc INTEGER, grams BIGINT[])",
     """CREATE TABLE IF NOT EXISTS story_terms (doc INTEGER, term BIGINT, tf DOUBLE, kind TINYINT,
         line BIGINT)""",
     """CREATE TABLE IF NOT EXISTS story_pairs (a INTEGER, b INTEGER, score DOUBLE, a_rank INTEGER,
@@ -82,7 +84,7 @@ _DDL = [
 ]
 #: tables holding corpus data (everything but bookkeeping)
 DATA_TABLES = ("stories", "doc_story", "story_pairs", "story_terms", "passages", "pairs",
-               "candidates", "outlet_common", "skipped", "postings", "documents")
+               "candidates", "outlet_common", "doc_boiler", "skipped", "postings", "documents")
 
 
 class IndexStoreError(WiretraceError):
