@@ -91,9 +91,10 @@ class ScanConfig:
     batch_size: int = 2000
     #: documents longer than this many characters are truncated (and reported)
     max_chars: int = 2_000_000
-    #: cap on DuckDB's memory ("4GB"); larger joins spill to disk. None = DuckDB's
-    #: default, 80% of RAM. The align workers (~200 MB each) come on top.
-    memory_limit: str | None = None
+    #: cap on DuckDB's memory ("4GB"); larger joins and sorts spill to a temporary
+    #: folder beside the index. "auto" = a quarter of RAM (at least 1 GB); None =
+    #: DuckDB's own default, 80% of RAM. The align workers (~200 MB each) come on top.
+    memory_limit: str | None = "auto"
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -95,6 +95,18 @@ def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+def auto_memory_limit() -> str | None:
+    """A quarter of physical memory (at least 1 GB), as a DuckDB size: room for
+    the align workers and the rest of the machine beside the database, whose
+    own default (80%) let a large scan take most of it. None where the
+    platform cannot tell."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return f"{max(1024, total // 4 // 2**20)}MB"
+
+
 class Index:
     """A wiretrace DuckDB index. Use :meth:`open`; one writer process at a time.
 
@@ -122,6 +134,8 @@ class Index:
             raise IndexStoreError(f"index {path} does not exist; build it first with "
                                   "`wiretrace scan INPUT --out DIR --index PATH`")
         config: dict[str, Any] = {"threads": threads} if threads else {}
+        if memory_limit == "auto":
+            memory_limit = auto_memory_limit()
         if memory_limit:
             if not re.fullmatch(r"\s*\d+(\.\d+)?\s*[KMGT]i?B\s*", str(memory_limit), re.IGNORECASE):
                 from .errors import ConfigError
