@@ -67,6 +67,22 @@ def parse_options(items: list[str]) -> dict:
     return out
 
 
+def scan_options(items: list[str]) -> dict:
+    """``["workers=2", "memory_limit=4GB"]`` -> ScanConfig keyword values: JSON
+    where the value parses as JSON (numbers, true/false, null, lists), else the
+    string itself."""
+    out = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        if not sep or not key.strip():
+            raise SystemExit(f"--option wants KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(val)
+        except json.JSONDecodeError:
+            out[key.strip()] = val
+    return out
+
+
 def environment() -> dict:
     import wiretrace
 

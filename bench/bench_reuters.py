@@ -199,10 +199,7 @@ def main() -> int:
     ap.add_argument("-o", "--option", action="append", default=[], metavar="KEY=VALUE",
                     help="ScanConfig/CompareConfig option, e.g. -o workers=2")
     args = ap.parse_args()
-    options = {}
-    for item in args.option:
-        k, v = item.split("=", 1)
-        options[k] = json.loads(v) if v[:1] in "-0123456789[{tfn" else v
+    options = C.scan_options(args.option)
     if not (args.no_convert and JSONL.exists()):
         convert()
     runs = run_scans(args.runs, options)

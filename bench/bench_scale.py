@@ -621,13 +621,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = runs * len(sizes) if len(runs) == 1 else runs
     if len(runs) != len(sizes):
         ap.error("--runs needs one number or one per size")
-    options = {}
-    for item in args.option:
-        k, _, v = item.partition("=")
-        try:
-            options[k.strip()] = json.loads(v)
-        except json.JSONDecodeError:
-            options[k.strip()] = v
+    options = C.scan_options(args.option)
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     env = None

@@ -141,10 +141,7 @@ def main() -> int:
     ap.add_argument("-o", "--option", action="append", default=[], metavar="KEY=VALUE",
                     help="ScanConfig option, e.g. -o workers=2")
     args = ap.parse_args()
-    options = {}
-    for item in args.option:
-        k, v = item.split("=", 1)
-        options[k] = json.loads(v) if v[:1] in "-0123456789[{tfn" else v
+    options = C.scan_options(args.option)
     if args.check == "seed-bbc":
         res = seed_bbc(C.OUT / "bench_stories_seed_bbc", options)
     else:

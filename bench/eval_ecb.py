@@ -199,10 +199,7 @@ def main() -> int:
     from wiretrace import ScanConfig
     from wiretrace.engines.local import scan
 
-    opts = {}
-    for item in args.option:
-        k, v = item.split("=", 1)
-        opts[k] = json.loads(v) if v[:1] in "-0123456789[{tfn" else v
+    opts = C.scan_options(args.option)
     t = time.perf_counter()
     summary = scan(str(jsonl), str(out / "scan"), config=ScanConfig(**opts), force=True,
                    progress=False)

@@ -180,3 +180,11 @@ def test_a_rescan_with_the_same_counts_rewrites_the_snapshot(tmp_path):
     with duckdb.connect(index, read_only=True) as con:
         rows = con.execute("SELECT gram FROM postings ORDER BY gram").fetchnumpy()["gram"]
     assert np.array_equal(grams, rows)
+
+
+@pytest.mark.parametrize("text, limit, match", [("   ", 5, "non-empty"), (PARAS[0], 0, "limit")])
+def test_a_bad_query_says_what_to_fix(index, text, limit, match):
+    from wiretrace.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=match):
+        query(index, text, limit=limit)

@@ -542,7 +542,5 @@ def query(index_path: str, text: str, *, title: str | None = None, date: str | N
         >>> [h.id for h in query("out/index.duckdb", open("paper.txt").read())]  # doctest: +SKIP
         ['wire-17']
     """
-    if not isinstance(text, str) or not text.strip():
-        raise ConfigError("query() needs a non-empty article text")
-    with Searcher(index_path, config=config) as s:
+    with Searcher(index_path, config=config) as s:  # it checks the text and limit
         return s.query(text, title=title, date=date, limit=limit)
