@@ -137,12 +137,33 @@ def test_a_new_document_that_links_two_stories_merges_them():
     nodes = {1: Node("a", "2024-03-01"), 2: Node("b", "2024-03-01"), 3: Node("b2", "2024-03-01"),
              10: Node("new", "2024-03-02")}
     seeds = {1: "sA", 2: "sB", 3: "sB"}
-    links = [link(1, 10, rel="wholly-derived"), link(2, 10, rel="partially-derived", ac=0.7, bc=0.5)]
+    # the two stories tell one event (their documents score 0.3 as a story)
+    links = [link(1, 10, rel="wholly-derived"), link(2, 10, rel="partially-derived", ac=0.7, bc=0.5),
+             soft(1, 2, 0.3), soft(1, 3, 0.3)]
     got = group_stories(nodes, links, seeds=seeds, **OPTS)
     assert set(got.values()) == {"sB"}  # the larger story keeps its id
     # without the new document the two stories stay apart
     got = group_stories({n: nodes[n] for n in (1, 2, 3)}, [], seeds=seeds, **OPTS)
     assert got == seeds
+
+
+@pytest.mark.parametrize("cross", [0.0, 0.05])
+def test_a_roundup_of_two_stories_and_its_copies_do_not_weld_them(cross):
+    # two wire stories with two copies each; a roundup holding most of both (a
+    # partial copy of each), and a trimmed copy of the roundup keeping the
+    # second story's part: each link is a copy, yet the events are unrelated
+    nodes = {n: Node(f"d{n}", "2024-03-01") for n in (1, 2, 3, 4, 5, 6, 7, 8)}
+    links = [link(1, 2), link(1, 3), link(2, 3), link(4, 5), link(4, 6), link(5, 6),
+             link(1, 7, rel="partially-derived", source="a", ac=0.95, bc=0.6),
+             link(4, 7, rel="partially-derived", source="a", ac=0.95, bc=0.55),
+             link(7, 8, rel="wholly-derived", source="a", ac=0.5, bc=1.0),
+             link(4, 8, rel="partially-derived", source="a", ac=0.9, bc=0.95),
+             soft(1, 7, 0.5), soft(4, 7, 0.45), soft(4, 8, 0.7), soft(7, 8, 0.6),
+             *[soft(a, b, cross) for a in (1, 2, 3) for b in (4, 5, 6) if cross]]
+    got = group_stories(nodes, links, **OPTS)
+    assert got[1] == got[2] == got[3] != got[4] == got[5] == got[6]
+    assert got[7] in (got[1], got[4])  # the roundup goes with one of them
+    assert got[8] == got[4]  # its trimmed copy holds the second story's part
 
 
 def test_seed_stories_are_never_split():

@@ -6,6 +6,10 @@ join documents:
 * **reuse** (hard links): exact duplicates, wholly-derived pairs and pairs
   where at least :data:`REUSE_COVERAGE` of one text comes from the other. They
   are united first, strongest first, by union-find: a copy is the same story.
+  But two clusters of two or more documents join through a copy only when
+  their mean story score reaches :data:`REUSE_MIN_STORY`: a roundup made of
+  two wire stories, and its copies, copy both, yet the two stories stay apart
+  (the roundup goes with one of them).
   A pair sharing only a background paragraph is not (a follow-up story often
   recalls an earlier event of the same kind), so it counts as story evidence.
 * **story evidence** (soft links): ``Link.story``, the cosine of two
@@ -55,11 +59,16 @@ from typing import Any
 import xxhash
 
 __all__ = ["Node", "Link", "Edge", "Provenance", "parse_when", "is_reuse_link", "is_story_link",
-           "story_id", "group_stories", "provenance", "headline", "REUSE_COVERAGE", "KNN",
-           "KNN_SHARE", "KNN_MIN_SIZE"]
+           "story_id", "group_stories", "provenance", "headline", "REUSE_COVERAGE", "REUSE_MIN_STORY",
+           "KNN", "KNN_SHARE", "KNN_MIN_SIZE"]
 
 #: a partially-derived pair is a hard link when this share of one text is in passages
 REUSE_COVERAGE = 0.5
+#: two clusters of at least two documents each join through a copy only when
+#: their mean story score reaches this: a roundup built from two wire stories
+#: (and its own copies) is a copy of both, and must not weld their two
+#: families into one story
+REUSE_MIN_STORY = 0.1
 #: nearest neighbours per document that count for the merge check of two clusters
 KNN = 3
 #: share of two clusters' documents that must have a nearest neighbour across
@@ -273,8 +282,14 @@ def group_stories(nodes: Mapping[int, Node], links: Iterable[Link], *, story_thr
         for n in sorted(seeds):
             if n in nodes:
                 uf.union(first.setdefault(seeds[n], n), n, force=True)  # it was one story
+    scores: dict[int, dict[int, float]] = {}
+    for x in usable:
+        if x.story > 0:
+            scores.setdefault(x.a, {})[x.b] = x.story
+            scores.setdefault(x.b, {})[x.a] = x.story
     for link in sorted((x for x in usable if is_reuse_link(x)), key=_strength):
-        uf.union(link.a, link.b, force=link.exact)
+        if link.exact or _copies_agree(uf, link.a, link.b, scores):
+            uf.union(link.a, link.b, force=link.exact)
     _average_linkage(uf, [x for x in usable if x.story > 0], story_threshold)
     out: dict[int, str] = {}
     for root, group in uf.members.items():
@@ -337,6 +352,19 @@ def _average_linkage(uf: _Clusters, links: list[Link], threshold: float) -> None
             if mean >= threshold:
                 a, b = (root, z) if low[root] < low[z] else (z, root)
                 heapq.heappush(heap, (-mean, low[a], low[b], a, b))
+
+
+def _copies_agree(uf: _Clusters, x: int, y: int, scores: Mapping[int, Mapping[int, float]]) -> bool:
+    """Whether a copy may join the clusters of ``x`` and ``y``: one is a single
+    document, or their mean story score reaches :data:`REUSE_MIN_STORY`."""
+    xs, ys = uf.members[uf.find(x)], uf.members[uf.find(y)]
+    if xs is ys or min(len(xs), len(ys)) < 2:
+        return True
+    if len(xs) > len(ys):
+        xs, ys = ys, xs
+    other = set(ys)
+    total = sum(s for n in xs for m, s in scores.get(n, {}).items() if m in other)
+    return total >= REUSE_MIN_STORY * len(xs) * len(ys)
 
 
 def _neighbours_agree(xs: list[int], ys: list[int], near: Mapping[int, set[int]]) -> bool:
