@@ -47,10 +47,11 @@ from eval_similarity import load_msrp, load_semeval  # noqa: E402
 #: has, added words, and a shorter text that sits inside a longer one (which
 #: adds around it) never raise it
 SIGNS = {"lex": 1, "recall": 1, "emb": 1, "reuse": 1, "names": 1, "numbers": -1, "extra": -1,
-         "inserted": -1, "chars": 1, "contained": -1}
+         "inserted": -1, "chars": 1, "contained": -1, "negation": -1, "residual": 1}
 #: features each regime may use (the others keep a zero coefficient)
 DOC_FEATURES = ("lex", "recall", "emb", "reuse", "names")
-SENT_FEATURES = ("recall", "emb", "numbers", "extra", "inserted", "chars", "contained")
+SENT_FEATURES = ("recall", "emb", "numbers", "extra", "inserted", "chars", "contained", "negation",
+                 "residual")
 #: features that need the full compare() (aligned passages) or the encoder
 EXPENSIVE = frozenset({"emb", "reuse", "lexcov"})
 #: ScanConfig.story_similarity: report how many SemEval pairs clear it
@@ -178,11 +179,11 @@ def report(name: str, sim_sem, rows_sem, sim_ms, rows_ms) -> dict:
 
 def load_features(args, semantic: bool, sem_rows, ms_rows) -> tuple[dict, dict]:
     """Per-name feature arrays for both data sets, from the cache or extracted."""
-    from wiretrace.meaning.simscore import FEATURES
+    from wiretrace.meaning.simscore import ENCODED, FEATURES
 
     cache = C.OUT / f"fit_similarity_{'semantic' if semantic else 'lexical'}.npz"
     stored = {} if args.refresh or not cache.exists() else dict(np.load(cache))
-    names = [n for n in FEATURES if semantic or n != "emb"] + ["lexcov"]
+    names = [n for n in FEATURES if semantic or n not in ENCODED] + ["lexcov"]
     data = {"semeval": {}, "msrp": {}}
     # en-en and MSRP first (the fit needs them), other languages last (report only)
     en_idx = [k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"]
@@ -243,8 +244,8 @@ def main(argv=None) -> int:
         np.savez(lens, semeval=Ls, msrp=Lm)
     gate = np.vectorize(S.gate, otypes=[float])
     Gs, Gm = gate(Ls.max(1)), gate(Lm.max(1))
-    doc_cols = [FEATURES.index(n) for n in DOC_FEATURES if semantic or n != "emb"]
-    sent_cols = [FEATURES.index(n) for n in SENT_FEATURES if semantic or n != "emb"]
+    doc_cols = [FEATURES.index(n) for n in DOC_FEATURES if semantic or n not in S.ENCODED]
+    sent_cols = [FEATURES.index(n) for n in SENT_FEATURES if semantic or n not in S.ENCODED]
     Xs = np.c_[[Fs.get(n, np.zeros(len(sem_rows))) for n in FEATURES]].T
     Xm = np.c_[[Fm.get(n, np.zeros(len(ms_rows))) for n in FEATURES]].T
     en = np.array([k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"])
@@ -300,7 +301,7 @@ def main(argv=None) -> int:
     report("full fit (DOC fit on en-en, SENT on MSRP; other languages never seen)", sim_sem,
            [sem_rows[k] for k in have], sim_ms, ms_rows)
     for k, n in enumerate(FEATURES):
-        if semantic or n != "emb":
+        if semantic or n not in S.ENCODED:
             print(f"   feature {n:8s} alone: en-en Pearson {C.pearson(Xs[en, k], gold_en):6.3f}  "
                   f"MSRP AUC {C.roc_auc(Xm[:, k], y_ms.astype(int).tolist()):.3f}")
     return 0

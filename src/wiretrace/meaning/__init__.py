@@ -46,8 +46,9 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
     initial = (sentence_initial(ta), sentence_initial(tb))
     known = known_capitals(ta) | known_capitals(tb)
     min_cos = getattr(cfg, "paraphrase_min_cosine", None)
-    # the leads are embedded for the story similarity: put them in the same batch
-    extra = [simscore._lead(ta), simscore._lead(tb)] if semantic else None
+    # the story similarity embeds the leads (and a sentence pair's residues): put them
+    # in the same batch
+    extra = simscore.to_embed(ta, tb) if semantic else None
     try:
         passages, _ = paraphrase.find(ta, tb, passages, encode, min_cosine=min_cos,
                                       known=known, initial=initial, extra=extra)

@@ -22,6 +22,10 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
 #: sentences per forward pass
 BATCH_SIZE = 64
+#: a batch is padded to its longest text, so a text under half as long starts a new
+#: batch, unless that longest text is this short anyway (padding a sentence costs
+#: less than another forward pass)
+SPLIT_CHARS = 400
 #: cached embeddings (1.5 KB each: 20k entries ≈ 30 MB)
 CACHE_SIZE = 20_000
 
@@ -121,13 +125,14 @@ def encode(texts: list[str]) -> np.ndarray:
         model = _get_model()
         if model is None:
             raise RuntimeError(backend_notice())
-        # longest first, and a new batch whenever texts get much shorter: a
-        # batch is padded to its longest text, so a lead (~256 word pieces)
-        # must not pad a batch of short sentences
+        # longest first, and a new batch whenever texts get much shorter than
+        # a long one: a batch is padded to its longest text, so a lead (~256
+        # word pieces) must not pad a batch of short sentences
         todo = sorted(missing, key=len, reverse=True)
         batches: list[list[str]] = []
         for s in todo:
-            if not batches or len(batches[-1]) >= BATCH_SIZE or 2 * len(s) < len(batches[-1][0]):
+            head = len(batches[-1][0]) if batches else 0
+            if not batches or len(batches[-1]) >= BATCH_SIZE or (2 * len(s) < head and head > SPLIT_CHARS):
                 batches.append([])
             batches[-1].append(s)
         _stats["misses"] += len(todo)
