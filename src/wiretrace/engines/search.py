@@ -278,6 +278,16 @@ class Searcher:
             self.ix.con.unregister("_wt_query")
         return [int(r[0]) for r in rows]
 
+    def _documents(self, docs: list[int]) -> dict[int, tuple]:
+        """``{doc: (id, source, date, title, text, story)}``. A literal IN list: a
+        few dozen documents are found by zonemap pruning, where a join with a
+        registered table scans the whole documents table."""
+        listed = ",".join(str(int(d)) for d in docs)
+        stories = dict(self.ix.con.execute(
+            f"SELECT doc, story FROM doc_story WHERE doc IN ({listed})").fetchall())
+        return {int(r[0]): (*r[1:], stories.get(r[0])) for r in self.ix.con.execute(
+            f"SELECT doc, id, source, date, title, text FROM documents WHERE doc IN ({listed})").fetchall()}
+
     def query(self, text: str, *, title: str | None = None, date: str | None = None,
               limit: int = 20) -> list[QueryHit]:
         """Indexed documents related to ``text``, most derived first (see
@@ -295,13 +305,8 @@ class Searcher:
         docs = self.candidates(grams, body_hash(ta), max(limit * 5, 50))
         if not docs:
             return []
-        # a literal IN list: a few dozen documents are found by zonemap pruning,
-        # where a join with a registered table scans the whole documents table
-        listed = ",".join(str(int(d)) for d in docs)
-        stories = dict(self.ix.con.execute(
-            f"SELECT doc, story FROM doc_story WHERE doc IN ({listed})").fetchall())
-        meta = {int(r[0]): (*r[1:], stories.get(r[0])) for r in self.ix.con.execute(
-            f"SELECT doc, id, source, date, title, text FROM documents WHERE doc IN ({listed})").fetchall()}
+        meta: dict[int, tuple] = {}
+        batch = limit + LEXICAL_MARGIN + 10  # the lexical pass seldom goes further
         # Two passes: the lexical pass on candidates, most contained first, until
         # ``limit + LEXICAL_MARGIN`` of them share passages; then the full comparison
         # (meaning pass, similarity) of the best covered. A candidate with lexical
@@ -309,9 +314,11 @@ class Searcher:
         # hits are short (which keeps every weak story-level hit of a small result).
         first = []
         with_passages = 0
-        for n in docs:
+        for k, n in enumerate(docs):
             if with_passages >= limit + LEXICAL_MARGIN:
                 break
+            if n not in meta:
+                meta.update(self._documents(docs[k:k + batch]))
             tb = tokenize(meta[n][4], strip_boilerplate=cfg.compare.strip_boilerplate)
             lex = lexical_passages(ta, tb, cfg.compare)
             cov = 0.0
