@@ -100,7 +100,9 @@ cfg = ScanConfig(compare=CompareConfig(**{k: v for k, v in opts.items() if k not
                  **{k: v for k, v in opts.items() if k in scan_fields})
 t = time.perf_counter()
 s = L.scan(corpus, out_dir, config=cfg, force=True, progress=False)
-print(json.dumps({"wall": time.perf_counter() - t, "summary": s.to_dict()}))
+result = json.dumps({"wall": time.perf_counter() - t, "summary": s.to_dict()})
+marks.write(json.dumps({"result": json.loads(result)}) + "\n")  # stdout was once lost at 1M
+print(result)
 """
 
 _QUERY_CHILD = r"""
@@ -289,10 +291,18 @@ def scan_once(corpus: Path, out_dir: Path, options: dict, every: float, py_spy: 
     res, samples = run_measured(cmd, every, env)
     if res.returncode:
         raise SystemExit(f"scan failed ({res.returncode}):\n{res.stderr[-3000:]}")
-    line = [x for x in res.stdout.strip().splitlines() if x.startswith("{")][-1]
-    out = json.loads(line)
+    lines = [x for x in res.stdout.strip().splitlines() if x.startswith("{")]
+    if lines:
+        out = json.loads(lines[-1])
+    else:  # the child writes its result to the marks file too
+        found = [r["result"] for r in map(json.loads, marks.read_text().splitlines()) if "result" in r]
+        if not found:
+            raise SystemExit(f"scan printed no result; stderr:\n{res.stderr[-3000:]}")
+        out = found[-1]
     windows: dict[str, list[float]] = {}
     for rec in map(json.loads, marks.read_text().splitlines()):
+        if "stage" not in rec:
+            continue
         windows.setdefault(rec["stage"], [None, None])
         windows[rec["stage"]][0 if "start" in rec else 1] = rec.get("start", rec.get("end"))
     stages = {}
