@@ -130,17 +130,17 @@ def test_memory_limit_is_applied_and_checked(tmp_path):
         Index.open(str(tmp_path / "n.duckdb"), memory_limit="lots")
 
 
-def test_auto_memory_limit_is_a_quarter_of_ram(tmp_path):
+def test_auto_memory_limit_is_a_fifth_of_ram(tmp_path):
     from wiretrace import ScanConfig
     from wiretrace.index import auto_memory_limit
 
     assert ScanConfig().memory_limit == "auto"
     want = auto_memory_limit()
     total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    assert want == f"{max(1024, total // 4 // 2**20)}MB"
+    assert want == f"{max(1024, total // 5 // 2**20)}MB"
     with Index.open(str(tmp_path / "a.duckdb"), memory_limit="auto") as ix:
         got = ix.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
     # DuckDB reports it in its own units; compare in MiB within rounding
     num, unit = float(got.split()[0]), got.split()[1].upper()
     mib = num * {"MIB": 1, "GIB": 1024, "MB": 1e6 / 2**20, "GB": 1e9 / 2**20}[unit]
-    assert abs(mib - int(want[:-2]) * 1e6 / 2**20) / mib < 0.01
+    assert abs(mib - int(want[:-2]) * 1e6 / 2**20) / mib < 0.03  # shown to one decimal

@@ -92,7 +92,7 @@ class ScanConfig:
     #: documents longer than this many characters are truncated (and reported)
     max_chars: int = 2_000_000
     #: cap on DuckDB's memory ("4GB"); larger joins and sorts spill to a temporary
-    #: folder beside the index. "auto" = a quarter of RAM (at least 1 GB); None =
+    #: folder beside the index. "auto" = a fifth of RAM (at least 1 GB); None =
     #: DuckDB's own default, 80% of RAM. The align workers (~200 MB each) come on top.
     memory_limit: str | None = "auto"
 

@@ -96,7 +96,7 @@ def _now() -> datetime:
 
 
 def auto_memory_limit() -> str | None:
-    """A quarter of physical memory (at least 1 GB), as a DuckDB size: room for
+    """A fifth of physical memory (at least 1 GB), as a DuckDB size: room for
     the align workers and the rest of the machine beside the database, whose
     own default (80%) let a large scan take most of it. None where the
     platform cannot tell."""
@@ -104,7 +104,7 @@ def auto_memory_limit() -> str | None:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
-    return f"{max(1024, total // 4 // 2**20)}MB"
+    return f"{max(1024, total // 5 // 2**20)}MB"
 
 
 class Index:
