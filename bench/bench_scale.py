@@ -394,6 +394,25 @@ def _pairs_file(path: Path):
             yield json.loads(line)
 
 
+def story_scores(documents: Path, truth: dict[str, dict]) -> dict:
+    """Stories of ``documents.jsonl`` against the generator's families: ARI and
+    friends over the documents with one root (filler and merged copies, whose
+    story is ambiguous, left out), and the largest story's size."""
+    from eval_ecb import scores
+
+    gold = {d: r["roots"][0] for d, r in truth.items() if r["kind"] != "filler" and len(r["roots"]) == 1}
+    pred, sizes = {}, Counter()
+    with open(documents, encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            sizes[d["story"]] += 1
+            if d["id"] in gold:
+                pred[d["id"]] = d["story"]
+    res = scores({k: gold[k] for k in pred}, pred)
+    res["largest_story"] = max(sizes.values(), default=0)
+    return res
+
+
 def evaluate(pairs_path, truth: dict[str, dict], examples: int = 15) -> dict:
     """Score ``pairs.jsonl`` (a path) or an iterable of pair dicts against the truth."""
     direct, transitive = truth_pairs(truth)
@@ -622,7 +641,10 @@ def main(argv: list[str] | None = None) -> int:
         src = scan_dir / "pairs.jsonl"
         if not src.exists():  # stopped before the outputs: read the index
             src = pairs_from_index(scan_dir / "index.duckdb")
-        print(json.dumps(evaluate(src, truth), indent=1))
+        res = evaluate(src, truth)
+        if (scan_dir / "documents.jsonl").exists():
+            res["stories"] = story_scores(scan_dir / "documents.jsonl", truth)
+        print(json.dumps(res, indent=1))
         return 0
 
     C.require_shared("data", "reuters21578")
@@ -667,6 +689,7 @@ def main(argv: list[str] | None = None) -> int:
                                       for st in STAGES if any(st in x["stages"] for x in res["runs"])}
         truth = load_truth(Path(str(corpus)[:-6] + ".truth.jsonl"))
         res["accuracy"] = evaluate(workdir / f"scan_{n}" / "pairs.jsonl", truth)
+        res["stories"] = story_scores(workdir / f"scan_{n}" / "documents.jsonl", truth)
         roots = {d: r["roots"] for d, r in truth.items()}
         del truth
         a = res["accuracy"]
