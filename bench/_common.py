@@ -83,6 +83,23 @@ def scan_options(items: list[str]) -> dict:
     return out
 
 
+def scan_stories(corpus: Path, out: Path, options: dict) -> tuple:
+    """Scan ``corpus`` into ``out`` (from scratch, no progress bars) with ScanConfig
+    ``options``: ``(summary, wall seconds, {document id: story id})``."""
+    from wiretrace import ScanConfig
+    from wiretrace.engines.local import scan
+
+    t = time.perf_counter()
+    summary = scan(str(corpus), str(out), config=ScanConfig(**options), force=True, progress=False)
+    wall = time.perf_counter() - t
+    story = {}
+    with open(out / "documents.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            story[d["id"]] = d["story"]
+    return summary, wall, story
+
+
 def environment() -> dict:
     import wiretrace
 

@@ -37,9 +37,6 @@ import _common as C  # noqa: E402
 
 
 def seed_bbc(out: Path, options: dict) -> dict:
-    from wiretrace import ScanConfig
-    from wiretrace.engines.local import scan
-
     wire_copy, wire = C.seeds()  # 000 (newspaper), 001 (Reuters)
     recs = [{"id": "seed-000", "text": wire_copy}, {"id": "seed-001", "text": wire}]
     for art in C.bbc_articles():
@@ -49,14 +46,7 @@ def seed_bbc(out: Path, options: dict) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     corpus = out / "seeds+bbc.jsonl"
     corpus.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
-    t = time.perf_counter()
-    summary = scan(str(corpus), str(out / "scan"), config=ScanConfig(**options), force=True,
-                   progress=False)
-    wall = time.perf_counter() - t
-    story = {}
-    for line in open(out / "scan" / "documents.jsonl", encoding="utf-8"):
-        d = json.loads(line)
-        story[d["id"]] = d["story"]
+    summary, wall, story = C.scan_stories(corpus, out / "scan", options)
     rows = {}
     for line in open(out / "scan" / "stories.jsonl", encoding="utf-8"):
         s = json.loads(line)

@@ -31,7 +31,6 @@ import json
 import math
 import re
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -196,18 +195,8 @@ def main() -> int:
     if args.jsonl_only:
         return 0
 
-    from wiretrace import ScanConfig
-    from wiretrace.engines.local import scan
-
     opts = C.scan_options(args.option)
-    t = time.perf_counter()
-    summary = scan(str(jsonl), str(out / "scan"), config=ScanConfig(**opts), force=True,
-                   progress=False)
-    wall = time.perf_counter() - t
-    pred = {}
-    for line in open(out / "scan" / "documents.jsonl", encoding="utf-8"):
-        d = json.loads(line)
-        pred[d["id"]] = d["story"]
+    summary, wall, pred = C.scan_stories(jsonl, out / "scan", opts)
     res = scores(gold, pred)
     res.update({"seconds": round(wall, 2), "timings": summary.timings, "options": opts,
                 "topics": topics, "pairs": summary.pairs, "candidates": summary.candidates})

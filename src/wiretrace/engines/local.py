@@ -54,8 +54,8 @@ from ..config import CompareConfig, ScanConfig
 from ..errors import ConfigError, WiretraceError
 from ..index import Index
 from ..records import Document, Skipped
-from ..stories import Link, Node, parse_when
-from ._stories import join_new, stories_stage, terms_table, write_stories
+from ..stories import parse_when
+from ._stories import join_new, stories_stage, terms_table
 # the worker side lives in _work; re-exported because the Spark engine runs it too
 from .search import QueryHit, Searcher, write_snapshot  # noqa: F401  (QueryHit re-exported)
 from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,  # noqa: F401
@@ -375,17 +375,6 @@ def _stories(ix: Index, cfg: ScanConfig, runner: _Runner | None = None,
     return stories_stage(ix, cfg, runner, progress)
 
 
-def _write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links: list[Link],
-                   assign: dict[int, str]) -> None:
-    """Build and insert the ``stories`` rows of ``story_ids`` (the Spark engine uses it too)."""
-    write_stories(ix, story_ids, nodes, links, assign)
-
-
-def _join_new(ix: Index, cfg: ScanConfig, base: int, runner: _Runner | None = None) -> None:
-    """Incremental stories for documents numbered from ``base`` (an add)."""
-    join_new(ix, cfg, base, runner)
-
-
 # -- public API -------------------------------------------------------------
 
 def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
@@ -518,7 +507,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
             added = _ingest(ix, runner, input_abs, cfg, run, base, bar)
             cands = _candidates(ix, cfg, new_from=base)
             dropped = _align(ix, runner, cfg, bar, new_from=base)
-            _join_new(ix, cfg, base, runner)
+            join_new(ix, cfg, base, runner)
             write_snapshot(ix, index_path)
             ix.clear_stages(["outputs"])  # the scan outputs no longer show everything
             summary = _summary(ix, t0, None, index_path,
