@@ -76,7 +76,7 @@ STORY_MIN_SCORE = 0.05
 STORY_NAME_WEIGHT = 2.0
 STORY_NUMBER_WEIGHT = 2.5
 
-__all__ = ["MIN_CONTAINMENT", "MAX_PER_DOC", "EXACT_CLIQUE", "STORY_MAX_POSTINGS",
+__all__ = ["touches_new", "MIN_CONTAINMENT", "MAX_PER_DOC", "EXACT_CLIQUE", "STORY_MAX_POSTINGS",
            "STORY_MAX_PARTNERS", "STORY_MIN_SCORE", "STORY_NAME_WEIGHT", "STORY_NUMBER_WEIGHT", "body_hash",
            "candidate_steps", "candidate_pairs", "story_steps", "STORY_RANK_SQL", "story_scores",
            "outlet_common", "exact_groups", "postings_arrays"]
@@ -106,6 +106,18 @@ def _outlet_recurring(min_docs: int, max_days: int) -> str:
             f"OR max(m.ts) - min(m.ts) > INTERVAL {int(max_days)} DAY)")
 
 
+def touches_new(x: str, y: str, new_from: int | None, lead: str = " AND ") -> str:
+    """The condition that a pair ``(x, y)`` has a document ``>= new_from`` (an
+    incremental add), with ``lead`` before it; empty for a full run.
+
+    >>> touches_new("a", "b", 10, " WHERE "), touches_new("a", "b", None)
+    (' WHERE (a >= 10 OR b >= 10)', '')
+    """
+    if new_from is None:
+        return ""
+    return f"{lead}({x} >= {int(new_from)} OR {y} >= {int(new_from)})"
+
+
 def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int = 5,
                     story_max_days: int = 7, min_containment: float = MIN_CONTAINMENT,
                     max_per_doc: int = MAX_PER_DOC, new_from: int | None = None,
@@ -128,8 +140,8 @@ def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int =
         raise ConfigError("need max_df >= 2, min_shared >= 1, boilerplate_min_docs >= 2, "
                           "story_max_days >= 0, 0 <= min_containment <= 1 and max_per_doc >= 1; "
                           "fix the scan options")
-    new = "" if new_from is None else f" AND (p.doc >= {int(new_from)} OR q.doc >= {int(new_from)})"
-    new_exact = "" if new_from is None else f" AND (x.doc >= {int(new_from)} OR y.doc >= {int(new_from)})"
+    new = touches_new("p.doc", "q.doc", new_from)
+    new_exact = touches_new("x.doc", "y.doc", new_from)
     return [
         ("outlet_common", "SELECT m.source, p.gram FROM postings p JOIN doc_meta m ON m.doc = p.doc "
                           "WHERE m.source IS NOT NULL GROUP BY m.source, p.gram "
@@ -205,8 +217,8 @@ def story_steps(*, top_terms: int, min_terms: int, boilerplate_min_docs: int = 5
 
         raise ConfigError("need story_top_terms >= 1, story_min_terms >= 1, boilerplate_min_docs "
                           ">= 2 and story_max_days >= 0; fix the scan options")
-    new = "" if new_from is None else f" AND (p.doc >= {int(new_from)} OR q.doc >= {int(new_from)})"
-    new_c = "" if new_from is None else f" WHERE a >= {int(new_from)} OR b >= {int(new_from)}"
+    new = touches_new("p.doc", "q.doc", new_from)
+    new_c = touches_new("a", "b", new_from, " WHERE ")
     return [
         ("story_lines", "SELECT m.source, t.line FROM (SELECT DISTINCT doc, line FROM story_terms) t "
                         "JOIN doc_meta m ON m.doc = t.doc WHERE m.source IS NOT NULL "

@@ -49,7 +49,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import __version__
-from ..candidates import candidate_steps
+from ..candidates import candidate_steps, touches_new
 from ..config import CompareConfig, ScanConfig
 from ..errors import ConfigError, WiretraceError
 from ..index import Index
@@ -292,14 +292,14 @@ def _candidates(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
                     "JOIN doc_meta m ON m.doc = p.doc "
                     "JOIN outlet_common c ON c.source = m.source AND c.gram = p.gram "
                     "GROUP BY p.doc ORDER BY p.doc")
-    where = "" if new_from is None else f"WHERE a >= {int(new_from)} OR b >= {int(new_from)}"
+    where = touches_new("a", "b", new_from, "WHERE ")
     return int(ix.con.execute(f"SELECT count(*) FROM candidates {where}").fetchall()[0][0])
 
 
 def _align(ix: Index, runner: _Runner, cfg: ScanConfig, progress: _Progress,
            new_from: int | None = None) -> int:
     """Judge every candidate pair not judged yet; returns passages dropped as boilerplate."""
-    where = "" if new_from is None else f"AND (c.a >= {int(new_from)} OR c.b >= {int(new_from)})"
+    where = touches_new("c.a", "c.b", new_from)
     todo = ix.con.execute(f"""SELECT c.a, c.b, c.shared, c.exact FROM candidates c
         WHERE NOT EXISTS (SELECT 1 FROM pairs p WHERE p.a = c.a AND p.b = c.b) {where}
         ORDER BY c.a, c.b""").fetchnumpy()
