@@ -115,14 +115,23 @@ def test_a_small_limit_keeps_the_most_derived_documents(tmp_path):
     OTHER[1] + " Tickets are sold at the door.",
 ])
 def test_snapshot_and_sql_plan_give_the_same_hits(index, text):
+    from wiretrace.candidates import body_hash
+    from wiretrace.fingerprint import document_fingerprints
+    from wiretrace.normalize import tokenize
+
+    t = tokenize(text)
+    grams, bh = document_fingerprints(t, 5), body_hash(t)
     with Searcher(index) as s:
         assert s.snap is not None
         fast = s.query(text, date="2020-03-07")
+        fast_cands = s.candidates(grams, bh, 10)
     shutil.rmtree(snapshot_dir(index))
     with Searcher(index) as s:
         assert s.snap is None
         slow = s.query(text, date="2020-03-07")
+        slow_cands = s.candidates(grams, bh, 10)
     assert _ids(fast) == _ids(slow) and fast
+    assert fast_cands == slow_cands  # the same candidates in the same order
 
 
 def test_documents_added_after_the_snapshot_are_found(index, tmp_path):

@@ -194,6 +194,23 @@ class _Snapshot:
         return np.asarray(self.hash_docs[lo:hi], dtype=np.int64)
 
 
+def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
+          same: np.ndarray, k: int) -> list[int]:
+    """The ``k`` best candidates: documents with the query's whole body first, then
+    by containment on the smaller side (a short copy sharing 50 n-grams is more
+    derived than a long roundup sharing 60), then by shared n-grams.
+
+    >>> _rank(np.array([1, 2]), np.array([50, 60]), np.array([55, 400]), 200, np.array([]), 5)
+    [1, 2]
+    """
+    share = shared.astype(np.float64)
+    contain = np.maximum(share / max(1, n_query), share / np.maximum(size, 1))
+    scores = {int(d): (float(c), int(n)) for d, c, n in zip(docs, contain, shared)}
+    for d in np.asarray(same).tolist():
+        scores[int(d)] = (2.0, 0)
+    return sorted(scores, key=lambda d: (-scores[d][0], -scores[d][1], d))[:k]
+
+
 class Searcher:
     """An index opened read-only for many queries (see the module docstring).
 
@@ -227,7 +244,7 @@ class Searcher:
 
     def candidates(self, grams: np.ndarray, bhash: int | None, k: int) -> list[int]:
         """Documents sharing at least ``min_shared`` not-too-common n-grams (or the
-        whole body) with the query, most shared first, at most ``k``."""
+        whole body) with the query, most contained first (:func:`_rank`), at most ``k``."""
         cfg = self.cfg
         grams = np.unique(np.asarray(grams, dtype=np.int64))
         if self.snap is None:
@@ -254,33 +271,39 @@ class Searcher:
         keep = df[idx] <= cfg.max_df
         u, shared = np.unique(docs[keep], return_counts=True)
         ok = shared >= cfg.min_shared
-        u, shared = u[ok], shared[ok].astype(np.float64)
-        # containment on the smaller side; documents newer than the snapshot have
-        # no size there and are ranked by the query's side alone
-        size = np.full(len(u), np.inf)
+        u, shared = u[ok], shared[ok]
+        size = np.zeros(len(u), np.int64)
         old = u <= self.snap.max_doc
-        size[old] = np.maximum(np.asarray(self.snap.sizes[u[old]], dtype=np.float64), 1.0)
-        contain = np.maximum(shared / max(1, len(grams)), shared / size)
-        scores = {int(d): (float(c), int(n)) for d, c, n in zip(u, contain, shared)}
-        for d in same.tolist():
-            scores[int(d)] = (2.0, 0)
-        return sorted(scores, key=lambda d: (-scores[d][0], -scores[d][1], d))[:k]
+        size[old] = self.snap.sizes[u[old]]
+        size[~old] = self._sizes(u[~old])  # added since the snapshot
+        return _rank(u, shared, size, len(grams), same, k)
 
     def _candidates_sql(self, grams: np.ndarray, bhash: int | None, k: int) -> list[int]:
+        """The snapshot plan as SQL (no snapshot, or a stale one)."""
         cfg = self.cfg
         self.ix.con.register("_wt_query", pa.table({"gram": grams}))
         try:
-            rows = self.ix.con.execute(f"""
+            hits = self.ix.con.execute(f"""
                 WITH g AS (SELECT q.gram FROM _wt_query q JOIN postings p ON p.gram = q.gram
-                           GROUP BY q.gram HAVING count(*) <= {int(cfg.max_df)}),
-                hits AS (SELECT p.doc, count(*) AS shared FROM postings p JOIN g ON g.gram = p.gram
-                         GROUP BY p.doc HAVING count(*) >= {int(cfg.min_shared)}
-                         UNION SELECT doc, 1000000 FROM documents WHERE body_hash = ?)
-                SELECT h.doc, max(h.shared) AS shared FROM hits h GROUP BY h.doc
-                ORDER BY shared DESC, h.doc LIMIT {int(k)}""", [bhash]).fetchall()
+                           GROUP BY q.gram HAVING count(*) <= {int(cfg.max_df)})
+                SELECT p.doc, count(*) AS shared FROM postings p JOIN g ON g.gram = p.gram
+                GROUP BY p.doc HAVING count(*) >= {int(cfg.min_shared)}""").fetchnumpy()
         finally:
             self.ix.con.unregister("_wt_query")
-        return [int(r[0]) for r in rows]
+        same = [r[0] for r in self.ix.con.execute("SELECT doc FROM documents WHERE body_hash = ?",
+                                                  [bhash]).fetchall()] if bhash is not None else []
+        u = np.asarray(hits["doc"], dtype=np.int64)
+        return _rank(u, np.asarray(hits["shared"], dtype=np.int64), self._sizes(u), len(grams),
+                     np.asarray(same, dtype=np.int64), k)
+
+    def _sizes(self, docs: np.ndarray) -> np.ndarray:
+        """n-grams per document, from the postings table."""
+        if len(docs) == 0:
+            return np.zeros(0, np.int64)
+        listed = ",".join(str(int(d)) for d in docs)
+        got = dict(self.ix.con.execute(
+            f"SELECT doc, count(*) FROM postings WHERE doc IN ({listed}) GROUP BY doc").fetchall())
+        return np.asarray([got.get(int(d), 0) for d in docs], dtype=np.int64)
 
     def _documents(self, docs: list[int]) -> dict[int, tuple]:
         """``{doc: (id, source, date, title, text, story)}``. A literal IN list: a
