@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from wiretrace.candidates import body_hash
     from wiretrace.compare import compare_tokens
-    from wiretrace.engines.search import Searcher
+    from wiretrace.engines.search import Searcher, hit_order
     from wiretrace.fingerprint import document_fingerprints
     from wiretrace.normalize import tokenize
 
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                     r = compare_tokens(ta, tb, cfg.compare, a_date=it.get("date"), b_date=ddate)
                     if r.passages or r.similarity >= cfg.story_similarity:
                         full.append((doc_id, r))
-            full.sort(key=lambda h: (*key(h[1]), -h[1].similarity, h[0]))
+            full.sort(key=lambda h: hit_order(h[1], h[0]))
             full = full[:args.limit]
             full_ms.append((time.perf_counter() - t) * 1000)
             a, b = {h.id for h in fast}, {i for i, _ in full}

@@ -194,6 +194,15 @@ class _Snapshot:
         return np.asarray(self.hash_docs[lo:hi], dtype=np.int64)
 
 
+_RELATION_ORDER = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
+
+
+def hit_order(r: Comparison, doc_id: str) -> tuple:
+    """Sort key of query hits: most derived first (relation, then the larger
+    coverage), then the more similar, then by id."""
+    return _RELATION_ORDER[r.relation], -max(r.a_coverage, r.b_coverage), -r.similarity, doc_id
+
+
 def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
           same: np.ndarray, k: int) -> list[int]:
     """The ``k`` best candidates: documents with the query's whole body first, then
@@ -363,8 +372,5 @@ class Searcher:
             r = compare_tokens(ta, tb, cfg.compare, a_date=date, b_date=ddate, lexical=lex)
             if r.passages or r.similarity >= cfg.story_similarity:
                 hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
-        rank = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
-        hits.sort(key=lambda h: (rank[h.comparison.relation],
-                                 -max(h.comparison.a_coverage, h.comparison.b_coverage),
-                                 -h.comparison.similarity, h.id))
+        hits.sort(key=lambda h: hit_order(h.comparison, h.id))
         return hits[:limit]
