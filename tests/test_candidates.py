@@ -10,10 +10,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wiretrace.candidates import (MAX_PER_DOC, STORY_RANK_SQL, body_hash, candidate_pairs,
-                                  candidate_steps, exact_groups, outlet_common, postings_arrays,
-                                  story_scores, story_steps)
+                                  candidate_steps, exact_groups, locality_order, outlet_common,
+                                  postings_arrays, story_scores, story_steps)
 from wiretrace.errors import ConfigError
 from wiretrace.fingerprint import document_fingerprints
 from wiretrace.normalize import tokenize
@@ -277,3 +279,26 @@ def test_story_plan_new_from_and_options():
     assert all(b >= 2 for _, b in run_story_sql(terms, top_terms=20, min_terms=2, new_from=2))
     with pytest.raises(ConfigError):
         story_steps(top_terms=0, min_terms=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=80))
+def test_locality_order_is_a_permutation(edges):
+    a = np.array([x for x, _ in edges], np.int64)
+    b = np.array([y for _, y in edges], np.int64)
+    order = locality_order(a, b)
+    assert sorted(order.tolist()) == list(range(len(edges)))
+
+
+def test_locality_order_keeps_families_of_copies_together():
+    # three families of six documents each, their ids interleaved across the
+    # corpus (as copies arrive over time), every pair within a family a candidate
+    families = [list(range(f, 18, 3)) for f in range(3)]
+    pairs = sorted((x, y) for fam in families for i, x in enumerate(fam) for y in fam[i + 1:])
+    a, b = np.array(pairs).T
+    order = locality_order(a, b)
+    seen = [next(k for k, fam in enumerate(families) if a[i] in fam) for i in order]
+    # each family's 15 pairs form one run; in (a, b) order they alternate
+    runs = 1 + sum(x != y for x, y in zip(seen, seen[1:]))
+    assert runs == 3
+    assert 1 + sum(x % 3 != y % 3 for x, y in zip(a, a[1:])) > 3
