@@ -14,6 +14,7 @@ import pytest
 
 from wiretrace import ScanConfig
 from wiretrace.engines.local import add, query, scan
+from wiretrace.errors import ConfigError
 from wiretrace.engines.search import Searcher, snapshot_dir, write_snapshot
 from wiretrace.index import Index
 
@@ -107,6 +108,43 @@ def test_a_small_limit_keeps_the_most_derived_documents(tmp_path):
     assert [h.id for h in everything][:2] == [h.id for h in top]
     assert {h.id for h in top} == {"wire", "copy4"}
     assert {h.id for h in everything} >= {"wire", "copy1", "copy2", "copy3", "copy4"}
+
+
+def _family(tmp_path) -> str:
+    """A wire story, eight copies keeping fewer of its paragraphs, and fillers."""
+    recs = [{"id": "wire", "text": "\n\n".join(PARAS), "date": "2020-03-05"}]
+    for k in range(8):
+        keep = PARAS[:1 + k % 4] + [f"Local note {k}: the council meets on day {k + 2} of the month."]
+        recs.append({"id": f"copy{k}", "text": "\n\n".join(keep), "date": f"2020-03-{6 + k:02d}"})
+    recs += [{"id": f"other{k}", "text": t, "date": "2020-03-06"} for k, t in enumerate(OTHER)]
+    corpus = tmp_path / "fam.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    scan(str(corpus), str(tmp_path / "fam"), config=ScanConfig(workers=1), progress=False)
+    return str(tmp_path / "fam" / "index.duckdb")
+
+
+def test_helper_processes_give_the_same_answer_and_survive_a_dead_helper(tmp_path):
+    index = _family(tmp_path)
+    texts = ["\n\n".join(PARAS) + "\n\nOur own closing line.", PARAS[1] + "\n\n" + OTHER[0]]
+    with Searcher(index, workers=1) as alone:
+        expected = [[h.to_dict() for h in alone.query(t, date="2020-03-20", limit=k)]
+                    for t in texts for k in (1, 3, 20)]
+    assert any(len(e) > 3 for e in expected)
+    with Searcher(index, workers=3) as s:
+        assert s.wait_ready(60) == 2
+        got = [[h.to_dict() for h in s.query(t, date="2020-03-20", limit=k)] for t in texts for k in (1, 3, 20)]
+        assert got == expected
+        # candidates really were shared out
+        assert set(s.work.owner.values()) == {0, 1, 2}
+        s.work.helpers[0].proc.kill()
+        s.work.helpers[0].proc.wait()
+        again = [[h.to_dict() for h in s.query(t, date="2020-03-20", limit=k)] for t in texts for k in (1, 3, 20)]
+        assert again == expected
+
+
+def test_negative_workers_are_refused(index):
+    with pytest.raises(ConfigError, match="workers"):
+        Searcher(index, workers=-1)
 
 
 @pytest.mark.parametrize("text", [

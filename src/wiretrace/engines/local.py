@@ -534,5 +534,6 @@ def query(index_path: str, text: str, *, title: str | None = None, date: str | N
         >>> [h.id for h in query("out/index.duckdb", open("paper.txt").read())]  # doctest: +SKIP
         ['wire-17']
     """
-    with Searcher(index_path, config=config) as s:  # it checks the text and limit
+    # one process: a helper's start (~1 s) would cost more than it saves on one query
+    with Searcher(index_path, config=config, workers=1) as s:  # it checks the text and limit
         return s.query(text, title=title, date=date, limit=limit)

@@ -30,14 +30,13 @@ import numpy as np
 import pyarrow as pa
 
 from ..candidates import body_hash
-from ..compare import compare_tokens, lexical_passages
 from ..config import ScanConfig
 from ..errors import ConfigError
 from ..fingerprint import document_fingerprints
 from ..index import Index
-from ..judge import coverage
 from ..normalize import tokenize
 from ..records import Comparison
+from ._query_work import Comparers, helpers_for
 
 #: rebuild the snapshot on add once the postings outside it exceed this share
 REBUILD_SHARE = 0.2
@@ -225,9 +224,13 @@ class Searcher:
 
     While it is open, a writer (``wiretrace add``) cannot open the index and
     says it is busy; close it (or use ``with``) between batches of queries.
+    ``workers`` processes (default the index's ``workers``, 0 = all cores)
+    share each query's candidates; the helpers start in the background and
+    join once ready, and the answer never depends on how many there are.
     """
 
-    def __init__(self, index_path: str, *, config: ScanConfig | None = None):
+    def __init__(self, index_path: str, *, config: ScanConfig | None = None,
+                 workers: int | None = None):
         from .local import _effective, _index_config
 
         self.index_path = index_path
@@ -238,11 +241,21 @@ class Searcher:
             self.snap = None
             if meta is not None and _prefix_intact(self.ix, meta):
                 self.snap = _Snapshot(snapshot_dir(index_path), meta)
+            n = self.cfg.workers if workers is None else workers
+            if n < 0:
+                raise ConfigError(f"workers must be 0 (all cores) or more, got {n}")
+            self.work = Comparers(self.ix, index_path, self.cfg, helpers_for(n))
         except BaseException:
             self.ix.close()
             raise
 
+    def wait_ready(self, timeout: float = 30.0) -> int:
+        """Wait for the helper processes to start (queries never wait for them);
+        returns how many are ready."""
+        return self.work.wait_ready(timeout)
+
     def close(self) -> None:
+        self.work.close()
         self.ix.close()
 
     def __enter__(self) -> "Searcher":
@@ -314,16 +327,6 @@ class Searcher:
             f"SELECT doc, count(*) FROM postings WHERE doc IN ({listed}) GROUP BY doc").fetchall())
         return np.asarray([got.get(int(d), 0) for d in docs], dtype=np.int64)
 
-    def _documents(self, docs: list[int]) -> dict[int, tuple]:
-        """``{doc: (id, source, date, title, text, story)}``. A literal IN list: a
-        few dozen documents are found by zonemap pruning, where a join with a
-        registered table scans the whole documents table."""
-        listed = ",".join(str(int(d)) for d in docs)
-        stories = dict(self.ix.con.execute(
-            f"SELECT doc, story FROM doc_story WHERE doc IN ({listed})").fetchall())
-        return {int(r[0]): (*r[1:], stories.get(r[0])) for r in self.ix.con.execute(
-            f"SELECT doc, id, source, date, title, text FROM documents WHERE doc IN ({listed})").fetchall()}
-
     def query(self, text: str, *, title: str | None = None, date: str | None = None,
               limit: int = 20) -> list[QueryHit]:
         """Indexed documents related to ``text``, most derived first (see
@@ -337,40 +340,39 @@ class Searcher:
             raise ConfigError(f"limit must be at least 1, got {limit}")
         cfg = self.cfg
         ta = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
+        work = self.work
+        work.begin(text, ta)
         grams = document_fingerprints(ta, cfg.ngram)
         docs = self.candidates(grams, body_hash(ta), max(limit * 5, 50))
-        if not docs:
-            return []
-        meta: dict[int, tuple] = {}
-        batch = limit + LEXICAL_MARGIN + 10  # the lexical pass seldom goes further
         # Two passes: the lexical pass on candidates, most contained first, until
         # ``limit + LEXICAL_MARGIN`` of them share passages; then the full comparison
         # (meaning pass, similarity) of the best covered. A candidate with lexical
         # passages outranks one without, so those are compared in full only while
         # hits are short (which keeps every weak story-level hit of a small result).
-        first = []
+        # Each pass goes in batches that a one-at-a-time loop would also have done
+        # whole (a candidate adds at most one to a count), so the answer does not
+        # depend on how many processes share a batch.
+        looked: list[tuple[int, float, bool]] = []
         with_passages = 0
-        for k, n in enumerate(docs):
-            if with_passages >= limit + LEXICAL_MARGIN:
+        while len(looked) < len(docs) and with_passages < limit + LEXICAL_MARGIN:
+            take = docs[len(looked):len(looked) + limit + LEXICAL_MARGIN - with_passages]
+            for got in work.lexical(take):
+                looked.append(got)
+                with_passages += got[2]
+        order = sorted(range(len(looked)), key=lambda i: (-looked[i][1], i))
+        hits: list[QueryHit] = []
+        full = 0
+        while full < min(len(order), limit + FULL_MARGIN):
+            take = []
+            for i in order[full:limit + FULL_MARGIN]:
+                if not looked[i][2] and len(hits) + len(take) >= limit:
+                    break
+                take.append(looked[i][0])
+            if not take:
                 break
-            if n not in meta:
-                meta.update(self._documents(docs[k:k + batch]))
-            tb = tokenize(meta[n][4], strip_boilerplate=cfg.compare.strip_boilerplate)
-            lex = lexical_passages(ta, tb, cfg.compare)
-            cov = 0.0
-            if lex:
-                with_passages += 1
-                cov = max(coverage(ta, [(p.a_start, p.a_end) for p in lex]),
-                          coverage(tb, [(p.b_start, p.b_end) for p in lex]))
-            first.append((-cov, len(first), n, tb, lex))
-        first.sort(key=lambda x: (x[0], x[1]))
-        hits = []
-        for full, (_, _, n, tb, lex) in enumerate(first):
-            if full >= limit + FULL_MARGIN or (not lex and len(hits) >= limit):
-                break
-            doc_id, source, ddate, dtitle, _, story = meta[n]
-            r = compare_tokens(ta, tb, cfg.compare, a_date=date, b_date=ddate, lexical=lex)
-            if r.passages or r.similarity >= cfg.story_similarity:
-                hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
+            for _, (doc_id, source, ddate, dtitle, story), r in work.full(date, take):
+                if r.passages or r.similarity >= cfg.story_similarity:
+                    hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
+            full += len(take)
         hits.sort(key=lambda h: hit_order(h.comparison, h.id))
         return hits[:limit]
