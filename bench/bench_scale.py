@@ -134,6 +134,8 @@ except ImportError:
 if Searcher is not None:
     lookup = [0.0]
     with Searcher(index) as s:
+        if hasattr(s, "wait_ready"):  # helper processes: time them once they have started
+            s.wait_ready()
         inner = s.candidates
         def timed(*a, **k):
             t = time.perf_counter()

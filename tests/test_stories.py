@@ -266,3 +266,19 @@ def test_parse_when_normalises_timezones_and_rejects_junk():
 def test_partial_copy_is_a_hard_link_when_the_copy_is_mostly_the_source(a_cov, b_cov, source, hard):
     link = Link(1, 2, 0.5, "partially-derived", source=source, a_coverage=a_cov, b_coverage=b_cov)
     assert is_reuse_link(link) is hard
+
+
+@pytest.mark.parametrize("text", [
+    "By Jo Bloggs\nTalks began in Rome on Tuesday.\n\nSubscribe to the Bugle for more.",
+    "ROME (Reuters) - Talks began.\n\n(Reporting by Jo Bloggs; Editing by Ann Lee)",
+    "No packaging at all, one plain paragraph.",
+    "",
+])
+@pytest.mark.parametrize("strip", [True, False])
+def test_content_text_from_known_spans_is_the_same(text, strip):
+    # ingest hands tokenize's boilerplate spans to the story terms instead of finding them twice
+    from wiretrace.engines._stories import content_text
+    from wiretrace.normalize import tokenize
+
+    t = tokenize(text, strip_boilerplate=strip)
+    assert content_text(text, strip, t.boilerplate) == content_text(text, strip)

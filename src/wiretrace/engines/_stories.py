@@ -51,7 +51,7 @@ _TERM_COLS = (("doc", pa.int32()), ("term", pa.int64()), ("tf", pa.float64()), (
               ("line", pa.int64()))
 
 
-def content_text(text: str, strip: bool) -> str:
+def content_text(text: str, strip: bool, spans: list[tuple[int, int]] | None = None) -> str:
     """``text`` without its packaging (bylines, credit lines, datelines, mastheads:
     :func:`wiretrace.boilerplate.boilerplate_spans`) when ``strip``: a reporter's
     byline names no event. Cut spans become line breaks. (Lines an outlet prints
@@ -59,8 +59,14 @@ def content_text(text: str, strip: bool) -> str:
 
     >>> content_text("By Jo Bloggs\\nTalks began.", True).split()
     ['Talks', 'began.']
+
+    ``spans`` are the text's boilerplate spans when the caller has them already
+    (a tokenized text's ``boilerplate``).
     """
-    spans = boilerplate_spans(text, paragraph_spans(text)) if strip else []
+    if not strip:
+        spans = []
+    elif spans is None:
+        spans = boilerplate_spans(text, paragraph_spans(text))
     if not spans:
         return text
     pieces, at = [], 0
@@ -76,8 +82,14 @@ def terms_task(payload: tuple[bool, list[tuple[int, str | None, str]]]) -> dict[
     """Story terms of ``(doc, title, text)`` rows (with the scan's boilerplate
     option) as the columns of ``story_terms``."""
     strip, rows = payload
-    cols = story_terms_batch([(content_text(text or "", strip), title) for _, title, text in rows])
-    cols["doc"] = np.asarray([doc for doc, _, _ in rows], np.int32)[cols["doc"]]
+    return content_terms([doc for doc, _, _ in rows],
+                         [(content_text(text or "", strip), title) for _, title, text in rows])
+
+
+def content_terms(docs: list[int], contents: list[tuple[str, str | None]]) -> dict[str, np.ndarray]:
+    """:func:`terms_task` of documents ``docs`` whose ``(content text, title)`` is known."""
+    cols = story_terms_batch(contents)
+    cols["doc"] = np.asarray(docs, np.int32)[cols["doc"]]
     return cols
 
 

@@ -50,15 +50,18 @@ def _ingest_task(rows: list[tuple[int, str, str | None]]
     """Tokenize and fingerprint ``(doc, text, title)`` rows: ``(doc, ntok, body_hash, grams)``
     per row, and their story terms (the ``story_terms`` columns), computed here
     while the text is at hand rather than read back for the story stage."""
-    from ._stories import terms_task
+    from ._stories import content_terms, content_text
 
     cfg: ScanConfig = _W["cfg"]
+    strip = cfg.compare.strip_boilerplate
     out = []
-    for doc, text, _ in rows:
-        t = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
+    contents = []
+    for doc, text, title in rows:
+        t = tokenize(text, strip_boilerplate=strip)
         out.append((doc, len(t), body_hash(t), document_fingerprints(t, cfg.ngram)))
-    terms = terms_task((cfg.compare.strip_boilerplate, [(doc, title, text) for doc, text, title in rows]))
-    return out, terms
+        # the story terms' text without boilerplate, from the spans tokenize found
+        contents.append((content_text(text or "", strip, t.boilerplate), title))
+    return out, content_terms([doc for doc, _, _ in rows], contents)
 
 
 def _mask(t: Tokens, spans: list[tuple[int, int]]) -> Tokens:
