@@ -241,6 +241,10 @@ class Searcher:
             self.snap = None
             if meta is not None and _prefix_intact(self.ix, meta):
                 self.snap = _Snapshot(snapshot_dir(index_path), meta)
+            # documents past the snapshot, read from DuckDB per query; none can be added
+            # while this read-only connection is open (a writer is told the index is busy)
+            self._tail = self.snap is not None and self.ix.con.execute(
+                "SELECT count(*) FROM documents WHERE doc > ?", [self.snap.max_doc]).fetchall()[0][0] > 0
             n = self.cfg.workers if workers is None else workers
             if n < 0:
                 raise ConfigError(f"workers must be 0 (all cores) or more, got {n}")
@@ -273,7 +277,22 @@ class Searcher:
             return self._candidates_sql(grams, bhash, k)
         df, idx, docs = self.snap.postings(grams)
         same = self.snap.same_body(bhash) if bhash is not None else np.zeros(0, np.int64)
-        # documents added after the snapshot: the tail of the append-ordered table
+        if self._tail:
+            df, idx, docs, same = self._tail_postings(grams, bhash, df, idx, docs, same)
+        keep = df[idx] <= cfg.max_df
+        u, shared = np.unique(docs[keep], return_counts=True)
+        ok = shared >= cfg.min_shared
+        u, shared = u[ok], shared[ok]
+        size = np.zeros(len(u), np.int64)
+        old = u <= self.snap.max_doc
+        size[old] = self.snap.sizes[u[old]]
+        size[~old] = self._sizes(u[~old])  # added since the snapshot
+        return _rank(u, shared, size, len(grams), same, k)
+
+    def _tail_postings(self, grams: np.ndarray, bhash: int | None, df: np.ndarray, idx: np.ndarray,
+                       docs: np.ndarray, same: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The snapshot's answer with the documents added after it: the tail of the
+        append-ordered postings table."""
         self.ix.con.register("_wt_query", pa.table({"gram": grams}))
         try:
             tail = self.ix.con.execute(
@@ -290,15 +309,7 @@ class Searcher:
             late = self.ix.con.execute("SELECT doc FROM documents WHERE body_hash = ? AND doc > ?",
                                        [bhash, self.snap.max_doc]).fetchall()
             same = np.r_[same, np.asarray([r[0] for r in late], dtype=np.int64)]
-        keep = df[idx] <= cfg.max_df
-        u, shared = np.unique(docs[keep], return_counts=True)
-        ok = shared >= cfg.min_shared
-        u, shared = u[ok], shared[ok]
-        size = np.zeros(len(u), np.int64)
-        old = u <= self.snap.max_doc
-        size[old] = self.snap.sizes[u[old]]
-        size[~old] = self._sizes(u[~old])  # added since the snapshot
-        return _rank(u, shared, size, len(grams), same, k)
+        return df, idx, docs, same
 
     def _candidates_sql(self, grams: np.ndarray, bhash: int | None, k: int) -> list[int]:
         """The snapshot plan as SQL (no snapshot, or a stale one)."""
