@@ -37,10 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     from wiretrace.normalize import tokenize
 
     items = [json.loads(line) for line in open(args.heldout, encoding="utf-8")][:args.n]
-    rank = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
-
-    def key(r):
-        return rank[r.relation], -round(max(r.a_coverage, r.b_coverage), 2)
+    def key(r):  # hit_order's relation rank, coverage to 2 digits
+        return hit_order(r, "")[0], -round(max(r.a_coverage, r.b_coverage), 2)
 
     rows, fast_ms, full_ms = [], [], []
     with Searcher(args.index) as s:

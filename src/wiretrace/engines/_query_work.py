@@ -29,6 +29,7 @@ from ..index import Index
 from ..judge import coverage
 from ..normalize import Tokens, tokenize
 from ..records import Comparison
+from ._work import _workers
 
 
 class Comparer:
@@ -183,8 +184,7 @@ class _Helper:
 
 def helpers_for(workers: int) -> int:
     """How many helper processes a searcher with ``workers`` (0 = all cores) starts."""
-    n = workers or os.cpu_count() or 1
-    return max(0, n - 1)
+    return _workers(workers) - 1
 
 
 class Comparers:

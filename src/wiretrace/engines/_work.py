@@ -32,10 +32,11 @@ from ..normalize import Tokens, tokenize
 BOILER_SHARE = 0.8
 
 
-def _workers(cfg: ScanConfig) -> int:
-    if cfg.workers < 0:
-        raise ConfigError(f"workers must be 0 (all cores) or more, got {cfg.workers}")
-    return cfg.workers or os.cpu_count() or 1
+def _workers(workers: int) -> int:
+    """Processes for a ``workers`` setting (0 = all cores)."""
+    if workers < 0:
+        raise ConfigError(f"workers must be 0 (all cores) or more, got {workers}")
+    return workers or os.cpu_count() or 1
 
 
 _W: dict[str, Any] = {}
@@ -154,7 +155,7 @@ class _Runner:
     pool's own feeder would read the whole input ahead into memory)."""
 
     def __init__(self, cfg: ScanConfig):
-        self.n = _workers(cfg)
+        self.n = _workers(cfg.workers)
         self.pool = None
         if self.n > 1:
             methods = multiprocessing.get_all_start_methods()

@@ -246,8 +246,6 @@ class Searcher:
             self._tail = self.snap is not None and self.ix.con.execute(
                 "SELECT count(*) FROM documents WHERE doc > ?", [self.snap.max_doc]).fetchall()[0][0] > 0
             n = self.cfg.workers if workers is None else workers
-            if n < 0:
-                raise ConfigError(f"workers must be 0 (all cores) or more, got {n}")
             self.work = Comparers(self.ix, index_path, self.cfg, helpers_for(n))
         except BaseException:
             self.ix.close()
