@@ -19,6 +19,7 @@ from itertools import chain as chain_items
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from ._arrays import group_ends, group_positions, true_runs
 from .config import CompareConfig
 from .fingerprint import ngram_hashes, seed_mask
 from .normalize import Tokens
@@ -55,7 +56,7 @@ def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarr
     head = np.ones(len(vals), dtype=bool)
     head[1:] = vals[1:] != vals[:-1]
     g0 = np.flatnonzero(head)
-    size = np.diff(np.r_[g0, len(vals)])
+    size = group_ends(g0, len(vals)) + 1 - g0
     n_b = np.add.reduceat(side.astype(np.int64), g0) if len(g0) else np.zeros(0, np.int64)
     n_a = size - n_b
     # Prune n-grams repeated inside either text: they cost |a|x|b| pairs and
@@ -69,7 +70,7 @@ def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarr
     # every a occurrence of a value meets every b occurrence of it
     cnt = n_a * n_b
     g = np.repeat(np.arange(len(g0)), cnt)
-    k = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    k = group_positions(cnt)
     ai = pos[g0[g] + k // n_b[g]]
     bj = pos[g0[g] + n_a[g] + k % n_b[g]]
     return ai, bj
@@ -93,7 +94,7 @@ def diagonal_runs(ai: np.ndarray, bj: np.ndarray, n: int) -> np.ndarray:
     brk = np.ones(len(ai), dtype=bool)
     brk[1:] = (d[1:] != d[:-1]) | (ai[1:] != ai[:-1] + 1)
     starts = np.flatnonzero(brk)
-    ends = np.r_[starts[1:], len(ai)] - 1
+    ends = group_ends(starts, len(ai))
     a0 = ai[starts]
     a1 = ai[ends] + n
     b0 = a0 + d[starts]
@@ -115,9 +116,7 @@ def select_runs(runs: np.ndarray, na: int, nb: int, min_len: int) -> list[tuple[
             free = ~(view_a[a0:a1] | view_b[b0:b1])
             if not free.any():
                 continue
-            edges = np.diff(np.r_[0, free.astype(np.int8), 0])
-            s = np.flatnonzero(edges == 1)
-            e = np.flatnonzero(edges == -1)
+            s, e = true_runs(free)
             k = int(np.argmax(e - s))
             a0, a1, b0, b1 = a0 + int(s[k]), a0 + int(e[k]), b0 + int(s[k]), b0 + int(e[k])
         if a1 - a0 < min_len:
@@ -199,8 +198,7 @@ def _split_at_paragraphs(pairs: list[tuple[int, int]], arr: np.ndarray, a: Token
 
 def _content_runs(boiler: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Maximal stretches of non-boilerplate words as identity runs."""
-    edges = np.diff(np.r_[0, (~boiler).astype(np.int8), 0])
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, ends = true_runs(~boiler)
     return [(int(s), int(e), int(s), int(e)) for s, e in zip(starts, ends)]
 
 
@@ -251,8 +249,9 @@ def _find_content_bounds(t: Tokens) -> tuple[dict[int, int], dict[int, int]]:
         return {}, {}
     par = t.para[idx]  # non-decreasing: tokens are in text order
     cut = np.flatnonzero(par[1:] != par[:-1]) + 1
-    first = np.r_[0, cut]
-    last = np.r_[cut - 1, len(par) - 1]
+    first = np.zeros(len(cut) + 1, np.int64)
+    first[1:] = cut
+    last = group_ends(first, len(par))
     keys = par[first].tolist()
     return dict(zip(keys, idx[first].tolist())), dict(zip(keys, idx[last].tolist()))
 

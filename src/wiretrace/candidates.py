@@ -52,6 +52,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import xxhash
 
+from ._arrays import group_positions
 from .normalize import Tokens
 
 #: a candidate pair shares at least this share of the smaller document's grams
@@ -492,8 +493,7 @@ def locality_order(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         level[frontier] = depth
         within[frontier] = np.arange(len(frontier))
         deg = indptr[frontier + 1] - indptr[frontier]
-        total = int(deg.sum())
-        offs = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
+        offs = group_positions(deg)
         nb = dst[np.repeat(indptr[frontier], deg) + offs]
         nb = nb[level[nb] < 0]
         _, first = np.unique(nb, return_index=True)

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import numpy as np
 
+from ._arrays import group_ends
 from .boilerplate import wire_signals
 from .config import CompareConfig
 from .fingerprint import is_stopword
@@ -28,10 +29,10 @@ def covered_mask(tokens: Tokens, spans: list[tuple[int, int]]) -> np.ndarray:
     mask = seen.get(key)
     if mask is None:
         sp = np.asarray(spans, dtype=np.int64)
-        lo = np.searchsorted(tokens.starts, sp[:, 0], "left")
-        hi = np.searchsorted(tokens.ends, sp[:, 1], "right")
+        lo = tokens.starts.searchsorted(sp[:, 0], "left")
+        hi = tokens.ends.searchsorted(sp[:, 1], "right")
         delta = np.bincount(lo, minlength=n + 1) - np.bincount(hi, minlength=n + 1)
-        mask = np.cumsum(delta[:n]) > 0
+        mask = delta[:n].cumsum() > 0
         mask.flags.writeable = False
         if len(seen) >= 16:  # a scan meets this text in many pairs: keep only recent spans
             seen.clear()
@@ -173,7 +174,7 @@ def uncovered_spans(tokens: Tokens, spans: list[tuple[int, int]]) -> list[Span]:
     brk = np.ones(len(idx), dtype=bool)
     brk[1:] = (idx[1:] != idx[:-1] + 1) | (tokens.para[idx[1:]] != tokens.para[idx[:-1]])
     first = idx[brk]
-    last = idx[np.r_[np.flatnonzero(brk)[1:] - 1, len(idx) - 1]]
+    last = idx[group_ends(np.flatnonzero(brk), len(idx))]
     out: list[Span] = []
     for i, j in zip(first.tolist(), last.tolist()):
         # single stray words between passages are alignment noise, not added content

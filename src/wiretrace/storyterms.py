@@ -32,6 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from ._arrays import group_positions
+
 __all__ = ["StoryTerms", "story_terms", "story_terms_batch", "term_hash", "line_hash", "KIND_WORD",
            "KIND_NAME", "KIND_NUMBER", "LEDE_WORDS", "LEDE_WEIGHT"]
 
@@ -245,7 +247,7 @@ def _extract(docs: Sequence[tuple[str, str | None]]) -> tuple[np.ndarray, ...]:
     form = np.asarray(ids, np.int64)
     n_tok = np.asarray(lens, np.int64)
     para = np.repeat(np.arange(len(lens), dtype=np.int64), n_tok)
-    pos = np.arange(len(form), dtype=np.int64) - np.repeat(np.cumsum(n_tok) - n_tok, n_tok)
+    pos = group_positions(n_tok)
     weight = np.where(pos < np.repeat(np.asarray(lede, np.int64), n_tok), float(LEDE_WEIGHT), 1.0)
     term = voc.form_term[form]
     keep = term >= 0

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from .._arrays import prefix_sums
 from ..candidates import body_hash
 from ..compare import compare_tokens
 from ..config import ScanConfig
@@ -104,7 +105,7 @@ class _Doc:
             # prefix sums of usable windows and of boilerplate windows: O(1) per passage
             ok = seed_mask(t, cfg.ngram)
             boiler = ok & np.isin(ngram_hashes(t.ids, cfg.ngram), self.common)
-            self._grams = (np.r_[0, np.cumsum(ok)], np.r_[0, np.cumsum(boiler)])
+            self._grams = (prefix_sums(ok), prefix_sums(boiler))
         n_ok, n_boiler = self._grams
         i = int(np.searchsorted(t.starts, start, "left"))
         j = int(np.searchsorted(t.ends, end, "right")) - cfg.ngram + 1

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .._arrays import group_positions
 from ..candidates import body_hash
 from ..config import ScanConfig
 from ..errors import ConfigError
@@ -183,7 +184,7 @@ class _Snapshot:
         idx = np.repeat(np.arange(len(grams)), df)
         if len(idx) == 0:
             return df, idx, np.zeros(0, np.int64)
-        within = np.arange(len(idx)) - np.repeat(np.cumsum(df) - df, df)
+        within = group_positions(df)
         pos = np.repeat(lo, df) + within
         return df, idx, np.asarray(self.docs[pos], dtype=np.int64)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._arrays import prefix_sums
 from ..fingerprint import STOPWORDS
 from ..judge import covered_mask
 from ..normalize import Tokens, sentence_spans
@@ -77,10 +78,10 @@ def sentences(t: Tokens, known: frozenset[str], covered: np.ndarray | None = Non
         return out
     # token ranges, boilerplate and coverage of all sentences at once (prefix sums)
     se = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    ii = np.searchsorted(starts, se[:, 0], "left")
-    jj = np.searchsorted(starts, se[:, 1], "left")
-    boil = np.r_[0, np.cumsum(t.boiler, dtype=np.int64)]
-    cum = np.r_[0, np.cumsum(covered, dtype=np.int64)] if covered is not None else None
+    ii = starts.searchsorted(se[:, 0], "left")
+    jj = starts.searchsorted(se[:, 1], "left")
+    boil = prefix_sums(t.boiler)
+    cum = prefix_sums(covered) if covered is not None else None
     ok = (jj > ii) & (boil[jj] == boil[ii])
     for k in np.flatnonzero(ok).tolist():
         i, j = int(ii[k]), int(jj[k])
