@@ -41,47 +41,48 @@ class Block:
 def seed_pairs(a: Tokens, b: Tokens, n: int, max_repeats: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions ``(i, j)`` where a's and b's n-grams starting there are equal."""
     empty = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    ia, va = _seeds(a, n)
-    ib, vb = _seeds(b, n)
-    if len(ia) == 0 or len(ib) == 0:
+    ua, sa, ca, pa = _seed_index(a, n)
+    ub, sb, cb, pb = _seed_index(b, n)
+    if len(ua) == 0 or len(ub) == 0:
         return empty
-    # One sort of both sides' hashes (a's before b's within a value) gives each
-    # value's occurrences on each side without np.unique/np.isin passes.
-    vals = np.concatenate([va, vb])
-    pos = np.concatenate([ia, ib])
-    side = np.zeros(len(vals), dtype=np.int8)
-    side[len(ia):] = 1
-    order = np.lexsort((side, vals))
-    vals, pos, side = vals[order], pos[order], side[order]
-    head = np.ones(len(vals), dtype=bool)
-    head[1:] = vals[1:] != vals[:-1]
-    g0 = np.flatnonzero(head)
-    size = group_ends(g0, len(vals)) + 1 - g0
-    n_b = np.add.reduceat(side.astype(np.int64), g0) if len(g0) else np.zeros(0, np.int64)
-    n_a = size - n_b
+    # Each text's distinct hashes are sorted once (a scan meets a text in many
+    # pairs); a pair only looks a's up in b's, with no sort of its own.
+    at = ub.searchsorted(ua)
+    at[at == len(ub)] = 0
+    ga = np.flatnonzero(ub[at] == ua)
+    gb = at[ga]
+    n_a, n_b = ca[ga], cb[gb]
     # Prune n-grams repeated inside either text: they cost |a|x|b| pairs and
     # are formulae ("said in a statement") rather than evidence.
-    keep = (n_a >= 1) & (n_b >= 1) & (n_a <= max_repeats) & (n_b <= max_repeats)
-    if not keep.any():
+    keep = (n_a <= max_repeats) & (n_b <= max_repeats)
+    if not keep.all():
+        ga, gb, n_a, n_b = ga[keep], gb[keep], n_a[keep], n_b[keep]
+    if len(ga) == 0:
         return empty
-    g0, n_a, n_b = g0[keep], n_a[keep], n_b[keep]
-    if (n_a == 1).all() and (n_b == 1).all():
-        return pos[g0], pos[g0 + 1]
+    first_a, first_b = sa[ga], sb[gb]
+    if n_a.max() == 1 and n_b.max() == 1:
+        return pa[first_a], pb[first_b]
     # every a occurrence of a value meets every b occurrence of it
     cnt = n_a * n_b
-    g = np.repeat(np.arange(len(g0)), cnt)
+    g = np.repeat(np.arange(len(ga)), cnt)
     k = group_positions(cnt)
-    ai = pos[g0[g] + k // n_b[g]]
-    bj = pos[g0[g] + n_a[g] + k % n_b[g]]
-    return ai, bj
+    return pa[first_a[g] + k // n_b[g]], pb[first_b[g] + k % n_b[g]]
 
 
-def _seeds(t: Tokens, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the seedable n-gram windows of ``t`` and their hashes (once per text)."""
-    def make() -> tuple[np.ndarray, np.ndarray]:
+def _seed_index(t: Tokens, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``t``'s seedable n-gram hashes grouped by value, once per text: the distinct values
+    (ascending), where each value's positions start in the last array, how many
+    there are, and the positions themselves (ascending within a value)."""
+    def make() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         pos = np.flatnonzero(seed_mask(t, n))
-        return pos, ngram_hashes(t.ids, n)[pos]
-    return t.cached(("seeds", n), make)
+        vals = ngram_hashes(t.ids, n)[pos]
+        order = np.argsort(vals, kind="stable")
+        vals = vals[order]
+        head = np.ones(len(vals), dtype=bool)
+        head[1:] = vals[1:] != vals[:-1]
+        first = np.flatnonzero(head)
+        return vals[first], first, group_ends(first, len(vals)) + 1 - first, pos[order]
+    return t.cached(("seed_index", n), make)
 
 
 def diagonal_runs(ai: np.ndarray, bj: np.ndarray, n: int) -> np.ndarray:
