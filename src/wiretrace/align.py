@@ -19,7 +19,7 @@ from itertools import chain as chain_items
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from ._arrays import group_ends, group_positions, true_runs
+from ._arrays import group_ends, group_positions, prefix_sums, true_runs
 from .config import CompareConfig
 from .fingerprint import ngram_hashes, seed_mask
 from .normalize import Tokens
@@ -133,6 +133,9 @@ def chain_runs(runs: list[tuple[int, int, int, int]], a: Tokens, b: Tokens, max_
     """Group runs (sorted by a0) into chains that advance on both sides with small gaps."""
     chains: list[list[tuple[int, int, int, int]]] = []
     open_: list[int] = []
+    # boilerplate words before each position, as Python ints: a gap holds
+    # boilerplate when the counts at its ends differ (no numpy call per test)
+    boil_a, boil_b = _boiler_before(a), _boiler_before(b)
     for r in runs:
         a0, _, b0, _ = r
         best, best_cost = -1, None
@@ -144,7 +147,7 @@ def chain_runs(runs: list[tuple[int, int, int, int]], a: Tokens, b: Tokens, max_
                 continue  # runs come in a order: this chain can never grow again
             still_open.append(ci)
             if 0 <= ga and 0 <= gb <= max_gap and abs(ga - gb) <= max_gap:
-                if a.boiler[last[1]:a0].any() or b.boiler[last[3]:b0].any():
+                if boil_a[a0] != boil_a[last[1]] or boil_b[b0] != boil_b[last[3]]:
                     continue
                 cost = ga + gb
                 if best_cost is None or cost < best_cost:
@@ -156,6 +159,10 @@ def chain_runs(runs: list[tuple[int, int, int, int]], a: Tokens, b: Tokens, max_
             chains.append([r])
             open_.append(len(chains) - 1)
     return chains
+
+
+def _boiler_before(t: Tokens) -> list[int]:
+    return t.cached("boiler_before", lambda: prefix_sums(t.boiler).tolist())
 
 
 def _chain_pairs(chain, a: Tokens, b: Tokens, used_a: np.ndarray, used_b: np.ndarray) -> list[tuple[int, int]]:

@@ -220,8 +220,9 @@ def find(ta: Tokens, tb: Tokens, passages: list[Passage], encode=None,
         known = known_capitals(ta) | known_capitals(tb)
     ia, ib = initial if initial is not None else (None, None)
     sa = sentences(ta, known, cov_a, ia, only_gaps=True)
-    sb = sentences(tb, known, cov_b, ib, only_gaps=True)
     ga = [k for k, x in enumerate(sa) if _is_gap(x)]
+    # b's sentences matter only when a has a gap to fill
+    sb = sentences(tb, known, cov_b, ib, only_gaps=True) if ga else []
     gb = [k for k, y in enumerate(sb) if _is_gap(y)]
     if not ga or not gb:
         if encode is not None and extra:

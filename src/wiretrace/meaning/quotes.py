@@ -186,8 +186,9 @@ class _Index:
     def __init__(self, t: Tokens, ranges: list[tuple[int, int]], qt: Tokens):
         self.t = t
         self.n = len(t)
-        self.joined = " " + " ".join(t.forms) + " "
-        self.vocab = frozenset(t.forms)
+        # per text, not per pair: a scan meets one text in many pairs
+        self.joined = t.cached("quote_joined", lambda: " " + " ".join(t.forms) + " ")
+        self.vocab = t.cached("quote_vocab", lambda: frozenset(t.forms))
         self.ranges = ranges
         self.qt = qt
         self._bigrams: dict[int, list[int]] | None = None
@@ -200,7 +201,7 @@ class _Index:
             if self.n > 1:
                 need = np.concatenate([_bigram_hashes(self.qt.ids[i:j]) for i, j in self.ranges
                                        if j - i > 1] or [np.zeros(0, np.uint64)])
-                h = _bigram_hashes(self.t.ids)
+                h = self.t.cached("bigram_hashes", lambda: _bigram_hashes(self.t.ids))
                 need = np.unique(need)
                 if len(need):
                     pos = np.minimum(np.searchsorted(need, h), len(need) - 1)
