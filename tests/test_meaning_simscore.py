@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import wiretrace
 from wiretrace.meaning import embed
@@ -223,3 +225,15 @@ def test_semeval_en_en_lexical():
     s = [sim(r["text1"] or "", r["text2"] or "", False) for r in rows]
     r = float(np.corrcoef(s, [-float(r["Overall"]) for r in rows])[0, 1])
     assert r >= 0.72, r  # 0.746 at fitting time
+
+
+@given(st.floats(-3.0, 3.0), st.floats(0.0, 1.0), st.sampled_from([0.0, 0.3, 1.0]),
+       st.booleans(), st.lists(st.floats(0.0, 1.0), min_size=len(S.FEATURES),
+                               max_size=len(S.FEATURES)))
+def test_one_pair_blend_and_finish_match_the_numpy_forms(z, literal, g, semantic, values):
+    """similarity() takes the plain-float path; the fitted numpy forms must agree with it."""
+    f = dict(zip(S.FEATURES, values))
+    assert S._blend_one(f, semantic, g) == pytest.approx(float(S.blend(f, semantic, g)),
+                                                                rel=1e-12, abs=1e-15)
+    assert S._finish_one(z, literal, g) == pytest.approx(float(S.finish(z, literal, g)),
+                                                                rel=1e-12, abs=1e-15)
