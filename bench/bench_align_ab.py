@@ -44,10 +44,7 @@ def dump(index: str, out: str, tasks: int, pairs: int) -> None:
     frozen = []
     for off in range(step // 2, n, step)[:tasks]:
         todo = list(zip(*(d[k][off:off + pairs].tolist() for k in ("a", "b", "shared", "exact"))))
-        need = sorted({x for a, b, _, _ in todo for x in (a, b)})
-        docs = ix.fetch_documents(need)
-        common = local._fetch_boiler(ix, need)
-        frozen.append((todo, {k: (t, dt, common.get(k, local._EMPTY)) for k, (t, dt, _) in docs.items()}))
+        frozen.append((todo, local.align_payload(ix, todo)))
     with open(out, "wb") as f:
         pickle.dump(frozen, f)
     print(f"{len(frozen)} tasks, {sum(len(t[0]) for t in frozen)} pairs -> {out}")

@@ -257,8 +257,7 @@ def _find_content_bounds(t: Tokens) -> tuple[dict[int, int], dict[int, int]]:
         return {}, {}
     par = t.para[idx]  # non-decreasing: tokens are in text order
     cut = np.flatnonzero(par[1:] != par[:-1]) + 1
-    first = np.zeros(len(cut) + 1, np.int64)
-    first[1:] = cut
+    first = np.concatenate(([0], cut))
     last = group_ends(first, len(par))
     keys = par[first].tolist()
     return dict(zip(keys, idx[first].tolist())), dict(zip(keys, idx[last].tolist()))

@@ -320,11 +320,7 @@ def _align(ix: Index, runner: _Runner, cfg: ScanConfig, progress: _Progress,
             chunk = list(zip(todo["a"][lo:hi].tolist(), todo["b"][lo:hi].tolist(),
                              todo["shared"][lo:hi].tolist(), todo["exact"][lo:hi].tolist()))
             lo = hi
-            need = sorted({x for a, b, _, _ in chunk for x in (a, b)})
-            docs = ix.fetch_documents(need)
-            common = _fetch_boiler(ix, need)
-            payload = {n: (text, date, common.get(n, _EMPTY)) for n, (text, date, _) in docs.items()}
-            yield len(chunk), (chunk, payload)
+            yield len(chunk), (chunk, align_payload(ix, chunk))
 
     def done(n: int, result: tuple) -> None:
         rows, passages, drop = result
@@ -352,6 +348,15 @@ _PASSAGE_COLS = (("a", pa.int32()), ("b", pa.int32()), ("a_start", pa.int32()), 
 
 def _columns(rows: list[tuple], cols: tuple) -> dict[str, pa.Array]:
     return {name: pa.array([r[i] for r in rows], typ) for i, (name, typ) in enumerate(cols)}
+
+
+def align_payload(ix: Index, chunk: list[tuple[int, int, int, bool]]) -> dict[int, tuple]:
+    """What an align task needs of each document of its ``(a, b, shared, exact)``
+    pairs: ``{doc: (text, date, outlet boilerplate grams)}`` (see ``_work._Doc``)."""
+    need = sorted({x for a, b, _, _ in chunk for x in (a, b)})
+    docs = ix.fetch_documents(need)
+    common = _fetch_boiler(ix, need)
+    return {n: (text, date, common.get(n, _EMPTY)) for n, (text, date, _) in docs.items()}
 
 
 def _fetch_boiler(ix: Index, docs: list[int]) -> dict[int, np.ndarray]:
