@@ -47,6 +47,7 @@ def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = 
     caller has it already."""
     passages = lexical if lexical is not None else lexical_passages(ta, tb, cfg)
     mode = "lexical"
+    reuse = None
     conflicts: list = []
     a_quotes: list = []
     b_quotes: list = []
@@ -55,19 +56,19 @@ def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = 
     except ImportError:  # pragma: no cover - meaning is part of the package
         meaning = None
     if meaning is not None:
-        passages, conflicts, a_quotes, b_quotes, mode = meaning.enrich(ta, tb, passages, cfg)
+        passages, conflicts, a_quotes, b_quotes, mode, reuse = meaning.enrich(ta, tb, passages, cfg)
     story_similarity = getattr(meaning, "similarity", None)
     a_spans = [(p.a_start, p.a_end) for p in passages]
     b_spans = [(p.b_start, p.b_end) for p in passages]
     a_cov = round(coverage(ta, a_spans), 4)
     b_cov = round(coverage(tb, b_spans), 4)
     source, evidence, firm = likely_source(ta, tb, passages, a_cov, b_cov, a_date, b_date)
-    matched = sum(p.matched_words for p in passages)
     return Comparison(
         passages=passages,
         a_coverage=a_cov,
         b_coverage=b_cov,
-        relation=relation(a_cov, b_cov, source, cfg, a_words=matched, source_is_firm=firm),
+        relation=relation(a_cov, b_cov, source, cfg, derived=reuse is None or reuse.verdict
+                          in ("copied", "rewritten"), source_is_firm=firm),
         source=source,
         similarity=(story_similarity(ta, tb, passages, a_cov, b_cov, cfg) if story_similarity
                     else lexical_similarity(ta, tb, a_cov, b_cov)),
@@ -80,4 +81,5 @@ def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = 
         a_boilerplate=list(ta.boilerplate),
         b_boilerplate=list(tb.boilerplate),
         mode=mode,
+        evidence=reuse,
     )

@@ -30,12 +30,25 @@ class CompareConfig:
     min_passage_words: int = 6
     #: a passage whose word edit rate is at most this is "verbatim"
     verbatim_max_edit_rate: float = 0.0
-    #: derived-side coverage at or above this is "wholly-derived"
+    #: a derived pair (see the reuse evidence below) whose derived-side coverage is
+    #: at or above this is "wholly-derived", else "partially-derived"
     wholly_derived_coverage: float = 0.9
-    #: derived-side coverage at or above this is "partially-derived" …
-    partially_derived_coverage: float = 0.01
-    #: … and so is any pair sharing at least this many matched words
-    partially_derived_words: int = 25
+    #: reuse evidence (meaning/evidence.py): a pair is derived when a lexical passage
+    #: has this many free words (matched words outside quotations and names) …
+    reuse_min_run_words: int = 12
+    #: … or its lexical passages in one order, each with at least
+    #: ``reuse_min_passage_free`` free words, add up to this many …
+    reuse_min_total_words: int = 20
+    reuse_min_passage_free: int = 5
+    #: … or at least this many paraphrased sentences follow both texts' order,
+    rewrite_min_sentences: int = 3
+    #: each sharing this content-word Dice with its counterpart,
+    rewrite_min_dice: float = 0.3
+    #: and, with the lexical passages of the same order, covering this share of
+    #: the shorter text
+    rewrite_min_share: float = 0.5
+    #: … or at least this many such sentences, whatever the share (a long text retold in part)
+    rewrite_min_sentences_alone: int = 12
     #: suppress bylines, credit lines, datelines and masthead text
     strip_boilerplate: bool = True
     #: use the sentence-embedding pass when the semantic extra is installed

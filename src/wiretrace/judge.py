@@ -61,27 +61,32 @@ def _char_weight(tokens: Tokens) -> tuple[np.ndarray, int]:
 
 
 def relation(a_cov: float, b_cov: float, source: str | None, cfg: CompareConfig, *,
-             a_words: int = 0, source_is_firm: bool = False) -> str:
+             derived: bool = True, source_is_firm: bool = False) -> str:
     """METER relation: how a stands to b.
 
-    Read on a's coverage, unless a is *firmly* the original (dates or wire
-    signals say so), in which case the pair's derivation is read on b. Coverage
-    asymmetry alone never flips the reading: "a contains b" is a trimmed copy
-    in news but an embedded excerpt in plagiarism, so it is no firm evidence.
-    ``a_words``: matched words on the read side, so that one substantial
-    passage in a very long text still counts as partial derivation.
+    ``derived``: whether the pair's evidence shows reuse at all (a shared run
+    of the writers' own words, or a text retold sentence by sentence; see
+    :mod:`wiretrace.meaning.evidence`); without it the pair is non-derived,
+    whatever the coverage. A derived pair is wholly derived when the derived
+    side's coverage reaches ``wholly_derived_coverage``. The coverage is read
+    on a, unless a is *firmly* the original (dates or wire signals say so), in
+    which case it is read on b. Coverage asymmetry alone never flips the
+    reading: "a contains b" is a trimmed copy in news but an embedded excerpt
+    in plagiarism, so it is no firm evidence.
 
     >>> relation(0.95, 0.5, "b", CompareConfig())
     'wholly-derived'
     >>> relation(0.3, 0.95, "a", CompareConfig(), source_is_firm=True)
     'wholly-derived'
+    >>> relation(0.3, 0.3, None, CompareConfig(), derived=False)
+    'non-derived'
     """
+    if not derived:
+        return "non-derived"
     cov = b_cov if (source == "a" and source_is_firm) else a_cov
     if cov >= cfg.wholly_derived_coverage:
         return "wholly-derived"
-    if cov >= cfg.partially_derived_coverage or a_words >= cfg.partially_derived_words:
-        return "partially-derived"
-    return "non-derived"
+    return "partially-derived"
 
 
 def _when(value):

@@ -91,6 +91,38 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Why a pair is, or is not, derived (see :mod:`wiretrace.meaning.evidence`)."""
+
+    #: "copied" | "rewritten" (both derived) | "shared-quotes" | "none"
+    verdict: str
+    #: free words (not quoted, not names) of the longest lexical passage
+    longest_run: int = 0
+    #: free words of the lexical passages in one order that count
+    run_words: int = 0
+    #: matched words of lexical passages that are direct quotation on both sides
+    quoted_words: int = 0
+    #: paraphrased sentence pairs in order, with shared content words
+    rewritten: int = 0
+    #: share of the shorter text inside those sentences and the lexical passages
+    #: of the same order
+    rewritten_share: float = 0.0
+    #: human-readable reasons
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = _flat_dict(self)
+        d["notes"] = list(self.notes)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any] | None) -> "Evidence | None":
+        if not d:
+            return None
+        return cls(**{k: d[k] for k in _field_names(cls) if k in d})
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """The result of :func:`wiretrace.compare`."""
 
@@ -112,6 +144,8 @@ class Comparison:
     b_boilerplate: list[tuple[int, int]] = field(default_factory=list)
     #: "lexical" or "semantic": which passes ran
     mode: str = "lexical"
+    #: why the pair is or is not derived
+    evidence: Evidence | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable dict of every field."""
@@ -131,6 +165,7 @@ class Comparison:
             "a_boilerplate": [list(s) for s in self.a_boilerplate],
             "b_boilerplate": [list(s) for s in self.b_boilerplate],
             "mode": self.mode,
+            "evidence": self.evidence.to_dict() if self.evidence is not None else None,
         }
 
 

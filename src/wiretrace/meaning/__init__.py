@@ -3,7 +3,7 @@
 :func:`enrich` runs after the lexical alignment inside
 :func:`wiretrace.compare_tokens`::
 
-    passages, conflicts, a_quotes, b_quotes, mode = enrich(ta, tb, passages, cfg)
+    passages, conflicts, a_quotes, b_quotes, mode, evidence = enrich(ta, tb, passages, cfg)
 
 and :func:`similarity` gives ``Comparison.similarity`` from the final
 coverage. The sentence-embedding backend (``wiretrace[semantic]``) is optional:
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from ..config import CompareConfig
 from ..normalize import Tokens
-from ..records import Conflict, Passage, Quote
+from ..records import Conflict, Evidence, Passage, Quote
 from . import conflicts as _conflicts
-from . import embed, paraphrase, quotes, simscore
+from . import embed, evidence as _evidence, paraphrase, quotes, simscore
 from .embed import backend_notice
 from .facts import known_capitals, sentence_initial
 from .simscore import similarity
@@ -32,14 +32,16 @@ def semantic_active(cfg: CompareConfig) -> bool:
 
 
 def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
-           ) -> tuple[list[Passage], list[Conflict], list[Quote], list[Quote], str]:
-    """Add paraphrase passages, find conflicts and quotes.
+           ) -> tuple[list[Passage], list[Conflict], list[Quote], list[Quote], str, Evidence]:
+    """Add paraphrase passages, weigh the evidence of reuse, find conflicts and quotes.
 
-    Returns ``(passages, conflicts, a_quotes, b_quotes, mode)``: passages
-    sorted by a_start and disjoint on each side (paraphrases never overlap the
-    lexical passages they do not absorb), conflicts sorted by a_start, quotes
-    with their status against the other text, and mode "semantic" when the
-    embedding pass ran, else "lexical".
+    Returns ``(passages, conflicts, a_quotes, b_quotes, mode, evidence)``:
+    passages sorted by a_start and disjoint on each side (paraphrases never
+    overlap the lexical passages they do not absorb), only those the
+    :class:`~wiretrace.records.Evidence` supports (see
+    :mod:`~wiretrace.meaning.evidence`); conflicts sorted by a_start, found on
+    those passages and in the quotes; quotes with their status against the
+    other text; and mode "semantic" when the embedding pass ran, else "lexical".
     """
     semantic = semantic_active(cfg)
     encode = embed.encode if semantic else None
@@ -56,9 +58,10 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
         semantic = False
         passages, _ = paraphrase.find(ta, tb, passages, None, min_cosine=min_cos,
                                       known=known, initial=initial)
-    found = _conflicts.find(ta, tb, passages, known, initial)
     a_quotes = quotes.extract(ta)
     b_quotes = quotes.extract(tb)
+    evidence, passages = _evidence.weigh(ta, tb, passages, a_quotes, b_quotes, cfg)
+    found = _conflicts.find(ta, tb, passages, known, initial)
     a_quotes, qa = quotes.compare_quotes(ta, a_quotes, tb, b_quotes, True)
     b_quotes, qb = quotes.compare_quotes(tb, b_quotes, ta, a_quotes, False)
     if qa or qb:
@@ -69,4 +72,4 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
                 seen.add(key)
                 found.append(c)
         found.sort(key=lambda c: (c.a_start, c.b_start))
-    return passages, found, a_quotes, b_quotes, "semantic" if semantic else "lexical"
+    return passages, found, a_quotes, b_quotes, "semantic" if semantic else "lexical", evidence

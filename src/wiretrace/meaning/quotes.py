@@ -57,34 +57,62 @@ def _clean_name(name: str) -> str:
     return " ".join(keep).rstrip(".,")
 
 
-_MARK_RE = re.compile(r"[“”\"]")
+# `` and '' are the opening and closing marks of Penn-Treebank-tokenized text
+_MARK_RE = re.compile(r"``|''|[“”\"]")
+_OPENS = {"“": "“", "``": "“"}
+_CLOSES = {"”": "”", "''": "”"}
 
 
 def _spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Inner spans of double-quoted stretches, per paragraph."""
+    """Inner spans of double-quoted stretches, per paragraph.
+
+    A quote left open at the end of its paragraph closes there (the newsroom
+    convention reopens it in the next paragraph), unless a later paragraph
+    closes a mark before opening one: then the text has one sentence per line
+    (ECB+, transcripts) and the quote runs over the lines up to that mark.
+    """
     out: list[tuple[int, int]] = []
-    marks = [(m.start(), text[m.start()]) for m in _MARK_RE.finditer(text)]
+    marks = [(m.start(), m.end(), _OPENS.get(m.group(), _CLOSES.get(m.group(), '"')))
+             for m in _MARK_RE.finditer(text)]
     if not marks or not paragraphs:
         return out
-    p = 0
-    open_at = -1
-    for at, c in marks:
-        while p < len(paragraphs) and paragraphs[p][1] <= at:
-            if open_at >= 0:  # a quote left open runs to the end of its paragraph
-                out.append((open_at, paragraphs[p][1]))
-                open_at = -1
-            p += 1
-        if p >= len(paragraphs):
-            break
-        if open_at < 0:
-            if c != "”":
-                open_at = at + 1
-        elif c != "“":
-            out.append((open_at, at))
-            open_at = -1
-    if open_at >= 0 and p < len(paragraphs):
-        out.append((open_at, paragraphs[p][1]))
+    pstarts = [ps for ps, _ in paragraphs]
+    para_of = [bisect.bisect_right(pstarts, at) - 1 for at, _, _ in marks]
+    k = 0
+    while k < len(marks):
+        at, after, c = marks[k]
+        if para_of[k] < 0 or c == "”":
+            k += 1
+            continue
+        # an opening mark: find where it closes
+        p = para_of[k]
+        nxt = k + 1
+        if nxt < len(marks) and para_of[nxt] == p and marks[nxt][2] != "“":
+            out.append((after, marks[nxt][0]))
+            k = nxt + 1
+            continue
+        if nxt < len(marks) and para_of[nxt] != p and marks[nxt][2] == "”" \
+                and para_of[nxt] - p <= _MAX_QUOTE_LINES \
+                and not _starts_with_mark(text, paragraphs[p + 1][0]):
+            out.append((after, marks[nxt][0]))
+            k = nxt + 1
+            continue
+        if nxt < len(marks) and para_of[nxt] == p:  # "“ … “": the second opens a new quote
+            out.append((after, marks[nxt][0]))
+            k = nxt
+            continue
+        out.append((after, paragraphs[p][1]))
+        k = nxt
     return out
+
+
+#: a quote runs over at most this many following lines (one sentence per line)
+_MAX_QUOTE_LINES = 12
+
+
+def _starts_with_mark(text: str, at: int) -> bool:
+    m = _MARK_RE.match(text, at + len(text[at:at + 8]) - len(text[at:at + 8].lstrip()))
+    return m is not None
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -102,7 +130,7 @@ def extract(t: Tokens) -> list[Quote]:
 
 def _extract(t: Tokens) -> list[Quote]:
     text = t.text
-    if '"' not in text and "“" not in text:
+    if '"' not in text and "“" not in text and "``" not in text:
         return []
     out: list[Quote] = []
     prev_speaker: str | None = None
