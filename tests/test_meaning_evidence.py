@@ -9,6 +9,7 @@ from wiretrace.meaning.evidence import weigh
 from wiretrace.meaning.quotes import extract
 from wiretrace.normalize import tokenize
 from wiretrace.records import Evidence, Passage
+from wiretrace.report import reuse_line
 
 CHURCH = "the Fundamentalist Church of Jesus Christ of Latter Day Saints"
 
@@ -37,6 +38,7 @@ def test_a_shared_name_and_a_shared_quote_are_not_reuse():
     for p in r.passages:
         assert "protect the children" in REPORT_A[p.a_start:p.a_end]
     assert "quotation" in r.evidence.notes[0]
+    assert "same speaker" in reuse_line(r)
     assert r.to_dict()["evidence"]["verdict"] == "shared-quotes"
 
 

@@ -343,20 +343,6 @@ def comparison_from_json(data: str | dict[str, Any]) -> "Comparison":
     >>> comparison_from_json(json.dumps(r.to_dict())) == r
     True
     """
-    from .records import Comparison, Conflict, Passage, Quote, Span
+    from .records import Comparison
 
-    d = json.loads(data) if isinstance(data, str) else data
-    return Comparison(
-        passages=[Passage(**p) for p in d.get("passages", [])],
-        a_coverage=d["a_coverage"], b_coverage=d["b_coverage"], relation=d["relation"],
-        source=d.get("source"), similarity=d["similarity"],
-        conflicts=[Conflict(**c) for c in d.get("conflicts", [])],
-        a_only=[Span(**s) for s in d.get("a_only", [])],
-        b_only=[Span(**s) for s in d.get("b_only", [])],
-        a_quotes=[Quote(**q) for q in d.get("a_quotes", [])],
-        b_quotes=[Quote(**q) for q in d.get("b_quotes", [])],
-        source_evidence=list(d.get("source_evidence", [])),
-        a_boilerplate=[tuple(s) for s in d.get("a_boilerplate", [])],
-        b_boilerplate=[tuple(s) for s in d.get("b_boilerplate", [])],
-        mode=d.get("mode", "lexical"),
-    )
+    return Comparison.from_dict(json.loads(data) if isinstance(data, str) else data)

@@ -119,7 +119,9 @@ class Evidence:
     def from_dict(cls, d: dict[str, Any] | None) -> "Evidence | None":
         if not d:
             return None
-        return cls(**{k: d[k] for k in _field_names(cls) if k in d})
+        ev = {k: d[k] for k in _field_names(cls) if k in d}
+        ev["notes"] = [str(x) for x in ev.get("notes") or []]
+        return cls(**ev)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,41 @@ class Comparison:
             "mode": self.mode,
             "evidence": self.evidence.to_dict() if self.evidence is not None else None,
         }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Comparison":
+        """Rebuild a comparison from its :meth:`to_dict` form (fields it does not
+        know are ignored, so results stored by other versions still read).
+
+        >>> r = Comparison([Passage(0, 4, 0, 4, "verbatim", 1.0, 1)], 1.0, 1.0, "wholly-derived", None, 1.0)
+        >>> Comparison.from_dict(r.to_dict()) == r
+        True
+        """
+        def many(kind: type, key: str) -> list:
+            names = set(_field_names(kind))
+            return [kind(**{k: v for k, v in x.items() if k in names})
+                    for x in d.get(key) or [] if isinstance(x, dict)]
+
+        return cls(
+            passages=sorted(many(Passage, "passages"), key=lambda p: (p.a_start, p.b_start)),
+            a_coverage=_number(d.get("a_coverage")), b_coverage=_number(d.get("b_coverage")),
+            relation=d.get("relation") or "non-derived", source=d.get("source"),
+            similarity=_number(d.get("similarity")), conflicts=many(Conflict, "conflicts"),
+            a_only=many(Span, "a_only"), b_only=many(Span, "b_only"),
+            a_quotes=many(Quote, "a_quotes"), b_quotes=many(Quote, "b_quotes"),
+            source_evidence=[str(x) for x in d.get("source_evidence") or []],
+            a_boilerplate=[tuple(x) for x in d.get("a_boilerplate") or []],
+            b_boilerplate=[tuple(x) for x in d.get("b_boilerplate") or []],
+            mode=d.get("mode") or "lexical",
+            evidence=Evidence.from_dict(d.get("evidence") if isinstance(d.get("evidence"), dict) else None),
+        )
+
+
+def _number(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,8 +159,7 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
                      f"runs they explain {share:.0%} of the shorter text")
     elif quoted_words:
         verdict = "shared-quotes"
-        notes.append(f"only direct quotation is shared ({quoted_words} words): "
-                     "both may quote the same speaker")
+        notes.append(f"only direct quotation is shared ({quoted_words} words)")
     else:
         verdict = "none"
         if passages:

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from ..records import Comparison
+from . import reuse_line
 
 MAX_STORIES = 300
 MAX_DOCUMENTS = 3000
@@ -225,6 +226,7 @@ def _pair_section(p: PairView) -> str:
             f'<b>{_e(p.a.id)}</b> ({_e(p.a.source)}) vs <b>{_e(p.b.id)}</b> ({_e(p.b.source)}): '
             f'<span class="wt-rel-{_e(r.relation)}">{_e(r.relation)}</span>, source {_e(src)}, '
             f'coverage {r.a_coverage:.0%} / {r.b_coverage:.0%}, similarity {r.similarity:.2f}'
+            + (f'; {_e(reuse_line(r))}' if reuse_line(r) else "") +
             f"</summary>{pair_fragment(p.a_text, p.b_text, r, p.a.id, p.b.id)}</details>")
 
 

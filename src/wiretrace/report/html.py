@@ -12,6 +12,7 @@ import itertools
 import json
 
 from ..records import Comparison
+from . import reuse_line
 
 _ids = itertools.count()
 
@@ -124,6 +125,9 @@ def summary_html(comparison: Comparison) -> str:
         f"<b>conflicts</b> {len(r.conflicts)}",
     ]
     parts = ['<p class="wt-summary">' + " &nbsp;|&nbsp; ".join(rows) + "</p>"]
+    if reuse_line(r):
+        parts.append(f"<p class='wt-reuse wt-reuse-{html.escape(r.evidence.verdict)}'>Reuse evidence: "
+                     + html.escape(reuse_line(r)) + "</p>")
     if r.source_evidence:
         parts.append("<p class='wt-evidence'>Source evidence: "
                      + "; ".join(html.escape(e) for e in r.source_evidence) + "</p>")

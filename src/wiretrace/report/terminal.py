@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..records import Comparison
+from . import reuse_line
 
 _PALETTE = ["on dark_blue", "on dark_green", "on dark_magenta", "on dark_cyan", "on grey30",
             "on dark_red", "on navy_blue", "on dark_olive_green3", "on purple4", "on deep_sky_blue4"]
@@ -56,6 +57,9 @@ def render_terminal(a_text: str, b_text: str, r: Comparison, a_label: str = "A",
         for c in r.conflicts:
             ct.add_row(c.kind, c.a_text, c.b_text)
         parts.append(ct)
+    if reuse_line(r):
+        parts.insert(1, Text("reuse evidence: " + reuse_line(r),
+                             style="bold yellow" if r.evidence.verdict == "shared-quotes" else "dim"))
     if r.source_evidence:
         parts.append(Text("source evidence: " + "; ".join(r.source_evidence), style="dim"))
     return Group(*parts)

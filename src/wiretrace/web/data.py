@@ -26,12 +26,12 @@ import os
 import threading
 from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import WiretraceError
-from ..records import Comparison, Conflict, Passage, Quote, Span
+from ..records import Comparison
 from .store import TEXT_COLUMNS, ReadOnlyIndex, iter_jsonl, quote_ident, read_line
 
 INDEX_NAMES = ("index.duckdb", "wiretrace.duckdb")
@@ -131,29 +131,9 @@ def _num(value: Any) -> float:
         return 0.0
 
 
-def _build(cls: type, raw: Any) -> Any:
-    """``cls(**raw)`` keeping only the fields ``cls`` has."""
-    names = {f.name for f in fields(cls)}
-    return cls(**{k: v for k, v in dict(raw).items() if k in names})
-
-
 def comparison_from_dict(d: dict[str, Any]) -> Comparison:
     """Rebuild a :class:`Comparison` from its :meth:`~Comparison.to_dict` form."""
-    def many(cls: type, key: str) -> list:
-        return [_build(cls, x) for x in d.get(key) or [] if isinstance(x, dict)]
-
-    return Comparison(
-        passages=sorted(many(Passage, "passages"), key=lambda p: p.a_start),
-        a_coverage=_num(d.get("a_coverage")), b_coverage=_num(d.get("b_coverage")),
-        relation=d.get("relation") or "non-derived", source=d.get("source"),
-        similarity=_num(d.get("similarity")), conflicts=many(Conflict, "conflicts"),
-        a_only=many(Span, "a_only"), b_only=many(Span, "b_only"),
-        a_quotes=many(Quote, "a_quotes"), b_quotes=many(Quote, "b_quotes"),
-        source_evidence=[str(x) for x in d.get("source_evidence") or []],
-        a_boilerplate=[tuple(x) for x in d.get("a_boilerplate") or []],
-        b_boilerplate=[tuple(x) for x in d.get("b_boilerplate") or []],
-        mode=d.get("mode") or "lexical",
-    )
+    return Comparison.from_dict(d)
 
 
 def _edge(raw: Any) -> tuple[str, str, bool] | None:
