@@ -20,11 +20,12 @@ for many queries; :func:`wiretrace.engines.local.query` opens one per call.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -36,8 +37,11 @@ from ..errors import ConfigError
 from ..fingerprint import document_fingerprints
 from ..index import Index
 from ..normalize import tokenize
+from ..normalize import Tokens
+from ..rank import Verdicts, literal_share, rank_hits, verdicts_from
+from ..rank import hit_order  # noqa: F401 - the per-hit key, for bench/eval_query_rank.py
 from ..records import Comparison
-from ._query_work import Comparers, helpers_for
+from ._query_work import Comparer, Comparers, helpers_for
 
 #: rebuild the snapshot on add once the postings outside it exceed this share
 REBUILD_SHARE = 0.2
@@ -61,6 +65,10 @@ class QueryHit:
     title: str | None
     story: str | None
     comparison: Comparison = field(repr=False)
+    #: literal share of the query this hit explains (:func:`wiretrace.rank.literal_share`)
+    explains: float = 0.0
+    #: ``(id, evidence)`` of the hits ranked below it as its copies (:mod:`wiretrace.rank`)
+    source_of: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         # the outlet is "source"; the comparison's own "source" ("a"/"b") is
@@ -68,7 +76,8 @@ class QueryHit:
         d = self.comparison.to_dict()
         d["likely_source"] = d.pop("source")
         return {"id": self.id, "source": self.source, "date": self.date, "title": self.title,
-                "story": self.story, **d}
+                "story": self.story, "explains": self.explains,
+                "source_of": [{"id": i, "evidence": e} for i, e in self.source_of], **d}
 
 
 def snapshot_dir(index_path: str) -> str:
@@ -192,15 +201,6 @@ class _Snapshot:
         lo = int(np.searchsorted(self.hashes, h, "left"))
         hi = int(np.searchsorted(self.hashes, h, "right"))
         return np.asarray(self.hash_docs[lo:hi], dtype=np.int64)
-
-
-_RELATION_ORDER = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
-
-
-def hit_order(r: Comparison, doc_id: str) -> tuple:
-    """Sort key of query hits: most derived first (relation, then the larger
-    coverage), then the more similar, then by id."""
-    return _RELATION_ORDER[r.relation], -max(r.a_coverage, r.b_coverage), -r.similarity, doc_id
 
 
 def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
@@ -339,7 +339,9 @@ class Searcher:
 
     def query(self, text: str, *, title: str | None = None, date: str | None = None,
               limit: int = 20) -> list[QueryHit]:
-        """Indexed documents related to ``text``, most derived first (see
+        """Indexed documents related to ``text``, the hit that explains most of it
+        first and a likelier source never below its copies (:meth:`rank`, the order
+        is explained in :mod:`wiretrace.rank`; see also
         :func:`wiretrace.engines.local.query`). Past ``limit`` candidates with
         passages, the rest are not compared: when more than ``limit`` documents
         are about equally derived (forty copies of one wire story), which of
@@ -356,7 +358,8 @@ class Searcher:
         docs = self.candidates(grams, body_hash(ta), max(limit * 5, 50))
         # Two passes: the lexical pass on candidates, most contained first, until
         # ``limit + LEXICAL_MARGIN`` of them share passages; then the full comparison
-        # (meaning pass, similarity) of the best covered. A candidate with lexical
+        # (meaning pass, similarity) of those explaining most of the query (its literal
+        # share, the key the final order ranks on). A candidate with lexical
         # passages outranks one without, so those are compared in full only while
         # hits are short (which keeps every weak story-level hit of a small result).
         # Each pass goes in batches that a one-at-a-time loop would also have done
@@ -371,6 +374,7 @@ class Searcher:
                 with_passages += got[2]
         order = sorted(range(len(looked)), key=lambda i: (-looked[i][1], i))
         hits: list[QueryHit] = []
+        numbers: dict[str, int] = {}
         full = 0
         while full < min(len(order), limit + FULL_MARGIN):
             take = []
@@ -380,9 +384,74 @@ class Searcher:
                 take.append(looked[i][0])
             if not take:
                 break
-            for _, (doc_id, source, ddate, dtitle, story), r in work.full(date, take):
+            for n, (doc_id, source, ddate, dtitle, story), r in work.full(date, take):
                 if r.passages or r.similarity >= cfg.story_similarity:
                     hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
+                    numbers[doc_id] = n
             full += len(take)
-        hits.sort(key=lambda h: hit_order(h.comparison, h.id))
-        return hits[:limit]
+        return self.rank(ta, hits, numbers)[:limit]
+
+    def rank(self, ta: Tokens, hits: list[QueryHit], numbers: dict[str, int]) -> list[QueryHit]:
+        """``hits`` of the query ``ta`` in rank order, each with what it explains and
+        which hits it precedes as their likelier source (:mod:`wiretrace.rank`; the
+        stored comparisons between hits come from the index's ``pairs``).
+        ``numbers`` maps each hit's id to its document number."""
+        ranked = rank_hits(ta, [(h.id, h.date, h.comparison) for h in hits], self._verdicts(hits, numbers))
+        return [dataclasses.replace(hits[k], explains=e.explains, source_of=e.source_of)
+                for k, e in ranked]
+
+    def _verdicts(self, hits: list[QueryHit], numbers: dict[str, int]) -> Verdicts:
+        """Which hit is which one's source, from the scan: the provenance of the
+        stories the hits belong to, and the stored pair comparisons
+        (:func:`wiretrace.rank.verdicts_from`)."""
+        story_of = {h.id: h.story for h in hits}
+        con = self.ix.con
+
+        def lookup(wanted: list[tuple[str, str]]) -> Mapping[tuple[str, str], tuple[str | None, str]]:
+            stories = sorted({story_of[i] for pair in wanted for i in pair if story_of[i]})
+            parents: dict[str, tuple[str, str]] = {}
+            known: dict[str, str | None] = {}
+            if stories:
+                marks = ",".join("?" * len(stories))
+                for story, prov in con.execute(f"SELECT story, provenance FROM stories WHERE story IN ({marks})",
+                                               stories).fetchall():
+                    try:
+                        edges = json.loads(prov) if prov else []
+                    except ValueError:
+                        continue  # unreadable provenance: its hits fall back on pairs and dates
+                    known.update({i: s for i, s in story_of.items() if s == story})
+                    for e in edges if isinstance(edges, list) else []:
+                        if isinstance(e, dict) and e.get("primary") and e.get("derived") in story_of:
+                            parents[e["derived"]] = (str(e.get("source")), str(e.get("by") or ""))
+            rest = [(x, y) for x, y in wanted if known.get(x) is None or known.get(x) != known.get(y)]
+            pairs: dict[tuple[str, str], tuple[str | None, str]] = {}
+            if rest:
+                names = {numbers[i]: i for pair in rest for i in pair}
+                listed = ",".join(map(str, sorted(names)))
+                # only the strongest piece of evidence is read out of the stored result
+                rows = con.execute(
+                    "SELECT a, b, relation, source, json_extract_string(result, '$.source_evidence[0]') "
+                    f"FROM pairs WHERE a IN ({listed}) AND b IN ({listed})").fetchall()
+                for a, b, relation, source, said in rows:
+                    x, y = names[a], names[b]
+                    src = {"a": x, "b": y}.get(source or "") if relation != "non-derived" else None
+                    pairs[(x, y) if x < y else (y, x)] = (
+                        src, f"their stored comparison names it the source (a = {x}, b = {y}: {said})"
+                        if src and said else "")
+            return verdicts_from(known, parents, pairs)(wanted)
+        return lookup
+
+    def compare_one(self, text: str, doc_id: str, *, date: str | None = None) -> QueryHit | None:
+        """The query's comparison with one indexed document, exactly as :meth:`query`
+        makes it (same options, same passes); None when ``doc_id`` is not indexed.
+        The web check page draws a hit's side by side from it."""
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError("compare_one() needs a non-empty article text")
+        row = self.ix.con.execute("SELECT doc FROM documents WHERE id = ?", [doc_id]).fetchall()
+        if not row:
+            return None
+        ta = tokenize(text, strip_boilerplate=self.cfg.compare.strip_boilerplate)
+        one = Comparer(self.ix, self.cfg)
+        one.begin(text, ta)
+        (_, (hid, source, ddate, dtitle, story), r), = one.full(date, [int(row[0][0])])
+        return QueryHit(hid, source, ddate, dtitle, story, r, literal_share(ta, r.passages))
