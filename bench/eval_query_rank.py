@@ -54,18 +54,17 @@ def main(argv: list[str] | None = None) -> int:
             ta = tokenize(it["text"], strip_boilerplate=cfg.compare.strip_boilerplate)
             docs = s.candidates(document_fingerprints(ta, cfg.ngram), body_hash(ta),
                                 max(args.limit * 5, 50))
-            full, numbers = [], {}
+            full = []
             if docs:
                 listed = ",".join(map(str, docs))
-                for n, doc_id, source, ddate, title, text, story in s.ix.con.execute(
-                        "SELECT d.doc, d.id, d.source, d.date, d.title, d.text, s.story FROM documents d "
+                for doc_id, source, ddate, title, text, story in s.ix.con.execute(
+                        "SELECT d.id, d.source, d.date, d.title, d.text, s.story FROM documents d "
                         f"LEFT JOIN doc_story s USING (doc) WHERE d.doc IN ({listed})").fetchall():
                     tb = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
                     r = compare_tokens(ta, tb, cfg.compare, a_date=it.get("date"), b_date=ddate)
                     if r.passages or r.similarity >= cfg.story_similarity:
                         full.append(QueryHit(doc_id, source, ddate, title, story, r))
-                        numbers[doc_id] = n
-            full = s.rank(ta, full, numbers)[:args.limit]
+            full = s.rank(ta, full)[:args.limit]
             full_ms.append((time.perf_counter() - t) * 1000)
             a, b = {h.id for h in fast}, {h.id for h in full}
             worst = key(full[-1]) if full else None

@@ -112,6 +112,8 @@ def test_siblings_copying_one_wire_story_are_not_each_others_source():
     hits = [("copy", None, _hit(0, 9)), ("trim", None, _hit(0, 5)), ("wire", None, _hit(0, 4))]
     v = verdicts_from({"copy": "s", "trim": "s", "wire": "s"}, parents)
     assert _order(hits, v) == ["wire", "trim", "copy"]
+    # the chain may pass through a document that is not a hit
+    assert _order([hits[0], hits[2]], v) == ["wire", "copy"]
 
 
 def test_loops_of_evidence_and_ties_give_one_stable_order():
@@ -151,10 +153,13 @@ def _rows(hits: list[dict]) -> list[tuple[str, float, list[str]]]:
 def _check_family(kind: str, hits: list[dict], text: str) -> None:
     ids = [h["id"] for h in hits]
     assert set(ids) == {"wire", "trim", "copy", "paper"}
-    # the original first, above each of its copies, with the evidence
+    # the original first, above each of its copies; lifted above those that explain
+    # more of the query (the paper's version), with the evidence
     assert ids[0] == "wire"
-    assert {c["id"] for c in hits[0]["source_of"]} == {"trim", "copy", "paper"}
-    assert all("provenance" in c["evidence"] for c in hits[0]["source_of"])
+    lifted = {c["id"] for c in hits[0]["source_of"]}
+    assert "paper" in lifted
+    assert lifted == {h["id"] for h in hits[1:] if round(h["explains"], 2) > round(hits[0]["explains"], 2)}
+    assert all("provenance traces" in c["evidence"] for c in hits[0]["source_of"])
     # otherwise the order follows how much of the query each explains
     assert _family.order_is_explained(_rows(hits)) == []
     shares = [h["explains"] for h in hits[1:]]
@@ -193,7 +198,7 @@ def test_cli_query_json_gives_the_same_order(family, tmp_path):
     r = subprocess.run([sys.executable, "-m", "wiretrace", "query", index, str(path)],
                        capture_output=True, text=True, timeout=120, env={"COLUMNS": "200", **_env()})
     assert r.returncode == 0, r.stderr
-    assert "explains" in r.stdout and "wire ranks above paper: the story's provenance" in r.stdout
+    assert "explains" in r.stdout and "wire ranks above paper as its likelier source: the story's provenance" in r.stdout
 
 
 def _env() -> dict[str, str]:

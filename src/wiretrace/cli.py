@@ -164,11 +164,10 @@ def _cmd_query(args: argparse.Namespace) -> int:
     console.print(t)
     console.print("explains: share of the file inside the document's passages, each word counted "
                   "at 1 - the passage's edit rate", markup=False)
-    explains = {h.id: round(h.explains, 2) for h in hits}
     for h in hits:  # why a source sits above hits that explain more of the file
         for copy, why in h.source_of:
-            if explains[copy] > explains[h.id]:
-                console.print(f"{h.id} ranks above {copy}: {why}", markup=False, highlight=False)
+            console.print(f"{h.id} ranks above {copy} as its likelier source: {why}", markup=False,
+                          highlight=False)
     return 0
 
 

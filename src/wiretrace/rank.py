@@ -27,17 +27,19 @@ likely comes from. It is decided in two steps.
 
    - X's passages cover at least :data:`SAME_TEXT_SHARE` of the query text
      that Y's passages cover (they explain the same part of the query);
-   - X is Y's likelier source: the stored comparison of X and Y (a scan's
-     ``pairs``: dates, wire signals, then containment, the copy keeping most
-     of its source) judges the pair derived with X as source, or, when the
-     two were never compared, X is dated earlier.
+   - X is Y's likelier source: the stored verdict says so (the index search
+     reads it from the story's provenance, built from the pair comparisons:
+     dates, wire signals, then containment, the copy keeping most of its
+     source; the in-process search from the stored pair), or, when there is
+     none, X is dated earlier.
 
    The hits are placed in score order, each after its sources (recursively,
    sources in score order), so a source is lifted to just above its best
    ranked copy and nothing else moves. Evidence that loops (A before B
    before A, possible only from undated coverage asymmetry) is broken where
-   the loop closes, in score order. Every such edge is reported with its
-   evidence (:attr:`Explanation.source_of`).
+   the loop closes, in score order. Only a hit scored below another can need
+   lifting, so only those pairs are asked about, and each lift is reported
+   with its evidence (:attr:`Explanation.source_of`).
 
 So for a query that is a copy of a copy (Q copies B, B edits A), B explains Q
 most literally, but A ranks first when the comparison of A and B names A as
@@ -82,8 +84,8 @@ class Explanation:
 
     #: literal share of the query it explains (see :func:`literal_share`)
     explains: float
-    #: ``(id, evidence)`` of each hit it must precede: it is the likelier
-    #: source of the text the query shares with that hit
+    #: ``(id, evidence)`` of each hit that explains more of the query but ranks
+    #: below it: it is the likelier source of the text the query shares with that hit
     source_of: tuple[tuple[str, str], ...] = ()
 
 
@@ -154,30 +156,30 @@ def earlier(x: str | None, y: str | None) -> bool:
     return tx[0].date() < ty[0].date()
 
 
-def verdicts_from(story_of: Mapping[str, "str | None"], parents: Mapping[str, tuple[str, str]],
-                  pairs: Mapping[tuple[str, str], tuple["str | None", str]] | None = None) -> Verdicts:
-    """:data:`Verdicts` from what a scan stored. Two hits of one story: X is Y's
+def verdicts_from(story_of: Mapping[str, "str | None"], parents: Mapping[str, tuple[str, str]]) -> Verdicts:
+    """:data:`Verdicts` from a scan's stories. Two hits of one story: X is Y's
     source when the story's provenance traces Y back to X along primary edges
     (``parents``: copy id → ``(its likeliest source, what decided it)``), and
     neither is when it does not (siblings copying one wire story both look
     derived from each other, pair by pair; the provenance keeps a chain only
     where the closer link explains the copy better). Hits of different or
-    unknown stories: the stored pair comparison (``pairs``, as :data:`Verdicts`
-    returns them), else nothing, and dates decide.
+    unknown stories are left out: their dates decide.
 
     >>> v = verdicts_from({"w": "s", "t": "s", "p": "s"}, {"t": ("w", "date"), "p": ("w", "date")})
     >>> v([("p", "t"), ("p", "w")])[("p", "w")][0], v([("p", "t")])[("p", "t")]
     ('w', (None, ''))
     """
+    chains: dict[str, list[str]] = {}
+
     def trace(copy: str, source: str) -> list[str] | None:
-        path, seen = [copy], {copy}
-        while path[-1] in parents and parents[path[-1]][0] not in seen:
-            up = parents[path[-1]][0]
-            path.append(up)
-            seen.add(up)
-            if up == source:
-                return path[::-1]
-        return None
+        path = chains.get(copy)
+        if path is None:  # the copy's line of primary sources, once per copy
+            path, seen = [copy], {copy}
+            while path[-1] in parents and parents[path[-1]][0] not in seen:
+                path.append(parents[path[-1]][0])
+                seen.add(path[-1])
+            chains[copy] = path
+        return path[:path.index(source) + 1][::-1] if source in path[1:] else None
 
     def lookup(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str | None, str]]:
         out: dict[tuple[str, str], tuple[str | None, str]] = {}
@@ -192,8 +194,6 @@ def verdicts_from(story_of: Mapping[str, "str | None"], parents: Mapping[str, tu
                                       + " → ".join(path) + (f", by {', '.join(by)}" if by else ""))
                 else:
                     out[(x, y)] = (None, "")
-            elif pairs is not None and (x, y) in pairs:
-                out[(x, y)] = pairs[(x, y)]
         return out
     return lookup
 
@@ -220,12 +220,14 @@ def rank_hits(query: Tokens, hits: Sequence[HitFacts],
     keys = [hit_order(r, i, explains[k], d) for k, (i, d, r) in enumerate(hits)]
     by_score = sorted(range(n), key=keys.__getitem__)
 
-    # which hit covers at least half of what another covers of the query
+    # which hit covers at least half of what another covers of the query; only a hit
+    # scored below the other can need lifting, so only those pairs are looked up
     covered = np.array([c > 0 for c in credits]) if n else np.zeros((0, len(query)), bool)
     own = covered.astype(np.float64) @ w
     common = (covered * w) @ covered.T.astype(np.float64) if n else np.zeros((0, 0))
+    shared, own = common.tolist(), own.tolist()
     same = [(x, y) for x in range(n) for y in range(n)
-            if x != y and own[y] > 0 and common[x, y] >= SAME_TEXT_SHARE * own[y]]
+            if own[y] > 0 and shared[x][y] >= SAME_TEXT_SHARE * own[y] and keys[x] > keys[y]]
     asked = sorted({tuple(sorted((hits[x][0], hits[y][0]))) for x, y in same})
     stored = dict(verdicts(asked)) if verdicts is not None and asked else {}
 

@@ -48,7 +48,7 @@ REBUILD_SHARE = 0.2
 #: rows per batch when exporting the sorted postings
 _EXPORT_BATCH = 2_000_000
 _FORMAT = 2
-#: candidates given the lexical pass beyond ``limit`` (most contained first), and
+#: candidates given the lexical pass beyond ``limit`` (holding most of the query first), and
 #: compared in full beyond ``limit`` (best lexical coverage first): a candidate
 #: further down can only overtake by the meaning pass lifting its coverage
 LEXICAL_MARGIN = 5
@@ -206,17 +206,20 @@ class _Snapshot:
 def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
           same: np.ndarray, k: int) -> list[int]:
     """The ``k`` best candidates: documents with the query's whole body first, then
-    by containment on the smaller side (a short copy sharing 50 n-grams is more
-    derived than a long roundup sharing 60), then by shared n-grams.
+    by the share of the query's n-grams they hold (the hits are ranked by how much
+    of the query they explain, :mod:`wiretrace.rank`: a roundup sharing 60 n-grams
+    explains more than a short copy sharing 50), then by containment on the
+    document's side (the closer copy), then by document number.
 
-    >>> _rank(np.array([1, 2]), np.array([50, 60]), np.array([55, 400]), 200, np.array([]), 5)
-    [1, 2]
+    >>> _rank(np.array([1, 2, 3]), np.array([50, 60, 50]), np.array([55, 400, 80]), 200, np.array([]), 5)
+    [2, 1, 3]
     """
     share = shared.astype(np.float64)
-    contain = np.maximum(share / max(1, n_query), share / np.maximum(size, 1))
-    scores = {int(d): (float(c), int(n)) for d, c, n in zip(docs, contain, shared)}
+    of_query = share / max(1, n_query)
+    of_doc = share / np.maximum(size, 1)
+    scores = {int(d): (float(q), float(c)) for d, q, c in zip(docs, of_query, of_doc)}
     for d in np.asarray(same).tolist():
-        scores[int(d)] = (2.0, 0)
+        scores[int(d)] = (2.0, 0.0)
     return sorted(scores, key=lambda d: (-scores[d][0], -scores[d][1], d))[:k]
 
 
@@ -269,7 +272,7 @@ class Searcher:
 
     def candidates(self, grams: np.ndarray, bhash: int | None, k: int) -> list[int]:
         """Documents sharing at least ``min_shared`` not-too-common n-grams (or the
-        whole body) with the query, most contained first (:func:`_rank`), at most ``k``."""
+        whole body) with the query, holding most of it first (:func:`_rank`), at most ``k``."""
         cfg = self.cfg
         grams = np.unique(np.asarray(grams, dtype=np.int64))
         if self.snap is None:
@@ -356,7 +359,7 @@ class Searcher:
         work.begin(text, ta)
         grams = document_fingerprints(ta, cfg.ngram)
         docs = self.candidates(grams, body_hash(ta), max(limit * 5, 50))
-        # Two passes: the lexical pass on candidates, most contained first, until
+        # Two passes: the lexical pass on candidates, holding most of the query first, until
         # ``limit + LEXICAL_MARGIN`` of them share passages; then the full comparison
         # (meaning pass, similarity) of those explaining most of the query (its literal
         # share, the key the final order ranks on). A candidate with lexical
@@ -374,7 +377,6 @@ class Searcher:
                 with_passages += got[2]
         order = sorted(range(len(looked)), key=lambda i: (-looked[i][1], i))
         hits: list[QueryHit] = []
-        numbers: dict[str, int] = {}
         full = 0
         while full < min(len(order), limit + FULL_MARGIN):
             take = []
@@ -384,61 +386,45 @@ class Searcher:
                 take.append(looked[i][0])
             if not take:
                 break
-            for n, (doc_id, source, ddate, dtitle, story), r in work.full(date, take):
+            for _, (doc_id, source, ddate, dtitle, story), r in work.full(date, take):
                 if r.passages or r.similarity >= cfg.story_similarity:
                     hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
-                    numbers[doc_id] = n
             full += len(take)
-        return self.rank(ta, hits, numbers)[:limit]
+        return self.rank(ta, hits)[:limit]
 
-    def rank(self, ta: Tokens, hits: list[QueryHit], numbers: dict[str, int]) -> list[QueryHit]:
+    def rank(self, ta: Tokens, hits: list[QueryHit]) -> list[QueryHit]:
         """``hits`` of the query ``ta`` in rank order, each with what it explains and
-        which hits it precedes as their likelier source (:mod:`wiretrace.rank`; the
-        stored comparisons between hits come from the index's ``pairs``).
-        ``numbers`` maps each hit's id to its document number."""
-        ranked = rank_hits(ta, [(h.id, h.date, h.comparison) for h in hits], self._verdicts(hits, numbers))
+        the hits it was lifted above as their likelier source (:mod:`wiretrace.rank`;
+        which hit is which one's source comes from the stories' provenance)."""
+        ranked = rank_hits(ta, [(h.id, h.date, h.comparison) for h in hits], self._verdicts(hits))
         return [dataclasses.replace(hits[k], explains=e.explains, source_of=e.source_of)
                 for k, e in ranked]
 
-    def _verdicts(self, hits: list[QueryHit], numbers: dict[str, int]) -> Verdicts:
-        """Which hit is which one's source, from the scan: the provenance of the
-        stories the hits belong to, and the stored pair comparisons
-        (:func:`wiretrace.rank.verdicts_from`)."""
+    def _verdicts(self, hits: list[QueryHit]) -> Verdicts:
+        """Which hit is which one's source, from the provenance of the stories the
+        hits belong to (:func:`wiretrace.rank.verdicts_from`); hits of different
+        stories are left to their dates. (The ``pairs`` table has no index: looking
+        pairs up in it is a scan, ~10 ms a query at 10k documents and growing.)"""
         story_of = {h.id: h.story for h in hits}
         con = self.ix.con
 
         def lookup(wanted: list[tuple[str, str]]) -> Mapping[tuple[str, str], tuple[str | None, str]]:
-            stories = sorted({story_of[i] for pair in wanted for i in pair if story_of[i]})
+            stories = sorted({story_of[x] for x, y in wanted if story_of[x] and story_of[x] == story_of[y]})
             parents: dict[str, tuple[str, str]] = {}
             known: dict[str, str | None] = {}
-            if stories:
-                marks = ",".join("?" * len(stories))
-                for story, prov in con.execute(f"SELECT story, provenance FROM stories WHERE story IN ({marks})",
-                                               stories).fetchall():
-                    try:
-                        edges = json.loads(prov) if prov else []
-                    except ValueError:
-                        continue  # unreadable provenance: its hits fall back on pairs and dates
-                    known.update({i: s for i, s in story_of.items() if s == story})
-                    for e in edges if isinstance(edges, list) else []:
-                        if isinstance(e, dict) and e.get("primary") and e.get("derived") in story_of:
-                            parents[e["derived"]] = (str(e.get("source")), str(e.get("by") or ""))
-            rest = [(x, y) for x, y in wanted if known.get(x) is None or known.get(x) != known.get(y)]
-            pairs: dict[tuple[str, str], tuple[str | None, str]] = {}
-            if rest:
-                names = {numbers[i]: i for pair in rest for i in pair}
-                listed = ",".join(map(str, sorted(names)))
-                # only the strongest piece of evidence is read out of the stored result
-                rows = con.execute(
-                    "SELECT a, b, relation, source, json_extract_string(result, '$.source_evidence[0]') "
-                    f"FROM pairs WHERE a IN ({listed}) AND b IN ({listed})").fetchall()
-                for a, b, relation, source, said in rows:
-                    x, y = names[a], names[b]
-                    src = {"a": x, "b": y}.get(source or "") if relation != "non-derived" else None
-                    pairs[(x, y) if x < y else (y, x)] = (
-                        src, f"their stored comparison names it the source (a = {x}, b = {y}: {said})"
-                        if src and said else "")
-            return verdicts_from(known, parents, pairs)(wanted)
+            for story in stories:  # one or two: a lookup by primary key each
+                row = con.execute("SELECT provenance FROM stories WHERE story = ?", [story]).fetchall()
+                try:
+                    edges = json.loads(row[0][0]) if row and row[0][0] else []
+                except ValueError:
+                    continue  # unreadable provenance: its hits are left to their dates
+                known.update({i: s for i, s in story_of.items() if s == story})
+                # every primary edge, not only the hits': a chain may pass through documents
+                # that are not hits (wire → trim → copy with the trim outside the list)
+                for e in edges if isinstance(edges, list) else []:
+                    if isinstance(e, dict) and e.get("primary") and e.get("derived") is not None:
+                        parents[str(e["derived"])] = (str(e.get("source")), str(e.get("by") or ""))
+            return verdicts_from(known, parents)(wanted)
         return lookup
 
     def compare_one(self, text: str, doc_id: str, *, date: str | None = None) -> QueryHit | None:
