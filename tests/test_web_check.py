@@ -123,3 +123,21 @@ def test_side_by_side_of_a_hostile_hit_and_bad_requests(client, scan_dir):
     c = TestClient(create_app(scan_dir), base_url="http://127.0.0.1")
     r = c.post("/check/pair", data={"text": wire, "doc": "wire-1"}, headers={"sec-fetch-site": "cross-site"})
     assert r.status_code == 403
+
+
+def test_the_in_process_search_ranks_the_same_way(tmp_path):
+    """Without the index engine the page compares documents one by one; the order
+    follows the same rule, sources read from the scan's stored pairs."""
+    import _family
+
+    from wiretrace.web import check
+    from wiretrace.web.data import Corpus
+    from wiretrace.web.sample import write_sample_scan
+
+    kind = "seeds" if _family.texts("seeds") else "examples"
+    wire, paper = _family.texts(kind)
+    write_sample_scan(_family.family(wire, paper), tmp_path / "scan")
+    hits = check._fallback_query(Corpus.open(tmp_path / "scan"), paper, None, 20)
+    assert [h.id for h in hits][0] == "wire" and "paper" in dict(hits[0].source_of)
+    rows = [(h.id, h.explains, [c for c, _ in h.source_of]) for h in hits]
+    assert _family.order_is_explained(rows) == []

@@ -26,8 +26,8 @@ from typing import Any
 from ..compare import compare_tokens, lexical_passages
 from ..config import ScanConfig
 from ..index import Index
-from ..rank import literal_share
 from ..normalize import Tokens, tokenize
+from ..rank import literal_share
 from ..records import Comparison
 from ._work import _workers
 

@@ -67,7 +67,7 @@ class QueryHit:
     comparison: Comparison = field(repr=False)
     #: literal share of the query this hit explains (:func:`wiretrace.rank.literal_share`)
     explains: float = 0.0
-    #: ``(id, evidence)`` of the hits ranked below it as its copies (:mod:`wiretrace.rank`)
+    #: ``(id, evidence)`` of the hits it was lifted above as their likelier source (:mod:`wiretrace.rank`)
     source_of: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:

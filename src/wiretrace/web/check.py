@@ -52,7 +52,7 @@ class Hit:
     comparison: Comparison
     #: literal share of the article it explains (:func:`wiretrace.rank.literal_share`)
     explains: float = 0.0
-    #: ``(id, evidence)`` of the hits ranked below it as its copies (:mod:`wiretrace.rank`)
+    #: ``(id, evidence)`` of the hits it was lifted above as their likelier source (:mod:`wiretrace.rank`)
     source_of: tuple[tuple[str, str], ...] = ()
 
 
