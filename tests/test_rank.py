@@ -198,7 +198,8 @@ def test_cli_query_json_gives_the_same_order(family, tmp_path):
     r = subprocess.run([sys.executable, "-m", "wiretrace", "query", index, str(path)],
                        capture_output=True, text=True, timeout=120, env={"COLUMNS": "200", **_env()})
     assert r.returncode == 0, r.stderr
-    assert "explains" in r.stdout and "wire ranks above paper as its likelier source: the story's provenance" in r.stdout
+    assert "explains" in r.stdout
+    assert "wire ranks above paper as its likelier source: the story's provenance" in r.stdout
 
 
 def _env() -> dict[str, str]:

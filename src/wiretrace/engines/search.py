@@ -348,7 +348,9 @@ class Searcher:
         :func:`wiretrace.engines.local.query`). Past ``limit`` candidates with
         passages, the rest are not compared: when more than ``limit`` documents
         are about equally derived (forty copies of one wire story), which of
-        them fill the list may differ from comparing every candidate."""
+        them fill the list may differ from comparing every candidate, and only
+        hits compared in full can be lifted above their copies
+        (``bench/eval_query_rank.py`` measures the difference)."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("query() needs a non-empty article text")
         if limit < 1:
