@@ -6,9 +6,11 @@ candidate in full, on a built index and held-out texts.
         /work/scratch/scale/synth_100000.heldout.jsonl --n 100
 
 Per query: whether the set of hits and the top hit are the same, the Jaccard
-overlap of the two lists, and the share of the two-pass hits that are as
-derived (relation, coverage to 2 digits) as the 20th hit of the full answer,
-i.e. that differ only by a tie-break. Also times both.
+overlap of the two lists, and the share of the two-pass hits that explain as
+much of the query (derived or not, literal share to 2 digits: the first keys
+of ``wiretrace.rank.hit_order``) as the 20th hit of the full answer, i.e. that
+differ only by a tie-break. Both answers are put in order by ``Searcher.rank``
+(sources lifted above their copies). Also times both.
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from wiretrace.candidates import body_hash
     from wiretrace.compare import compare_tokens
-    from wiretrace.engines.search import Searcher, hit_order
+    from wiretrace.engines.search import QueryHit, Searcher, hit_order
     from wiretrace.fingerprint import document_fingerprints
     from wiretrace.normalize import tokenize
 
     items = [json.loads(line) for line in open(args.heldout, encoding="utf-8")][:args.n]
-    def key(r):  # hit_order's relation rank, coverage to 2 digits
-        return hit_order(r, "")[0], -round(max(r.a_coverage, r.b_coverage), 2)
+    def key(h):  # hit_order's first keys: derived or not, literal share to 2 digits
+        return hit_order(h.comparison, h.id, h.explains)[:2]
 
     rows, fast_ms, full_ms = [], [], []
     with Searcher(args.index) as s:
@@ -55,20 +57,20 @@ def main(argv: list[str] | None = None) -> int:
             full = []
             if docs:
                 listed = ",".join(map(str, docs))
-                for doc_id, ddate, text in s.ix.con.execute(
-                        f"SELECT id, date, text FROM documents WHERE doc IN ({listed})").fetchall():
+                for doc_id, source, ddate, title, text, story in s.ix.con.execute(
+                        "SELECT d.id, d.source, d.date, d.title, d.text, s.story FROM documents d "
+                        f"LEFT JOIN doc_story s USING (doc) WHERE d.doc IN ({listed})").fetchall():
                     tb = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
                     r = compare_tokens(ta, tb, cfg.compare, a_date=it.get("date"), b_date=ddate)
                     if r.passages or r.similarity >= cfg.story_similarity:
-                        full.append((doc_id, r))
-            full.sort(key=lambda h: hit_order(h[1], h[0]))
-            full = full[:args.limit]
+                        full.append(QueryHit(doc_id, source, ddate, title, story, r))
+            full = s.rank(ta, full)[:args.limit]
             full_ms.append((time.perf_counter() - t) * 1000)
-            a, b = {h.id for h in fast}, {i for i, _ in full}
-            worst = key(full[-1][1]) if full else None
-            rows.append({"same_set": a == b, "same_top": [h.id for h in fast[:1]] == [i for i, _ in full[:1]],
+            a, b = {h.id for h in fast}, {h.id for h in full}
+            worst = key(full[-1]) if full else None
+            rows.append({"same_set": a == b, "same_top": [h.id for h in fast[:1]] == [h.id for h in full[:1]],
                          "jaccard": len(a & b) / max(1, len(a | b)),
-                         "as_derived": (sum(key(h.comparison) <= worst for h in fast) / len(fast)
+                         "as_derived": (sum(key(h) <= worst for h in fast) / len(fast)
                                         if fast and worst else float(not fast))})
     n = len(rows)
     res = {"queries": n, "same_set": sum(r["same_set"] for r in rows) / n,

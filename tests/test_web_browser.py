@@ -167,3 +167,35 @@ def test_check_form_upload(server, page, tmp_path):
     page.click("form.check button[type=submit]")
     page.wait_for_selector("#results .hit", timeout=15000)
     assert "saved.html" in page.inner_text("main")
+
+
+def test_a_hit_beyond_the_third_opens_side_by_side(server, page):
+    base, _ = server
+    ctx = page.context
+    # the view opens in a new tab: hold it to the same rules (no external request, no error)
+    ctx.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
+              else (page.errors.append("external: " + route.request.url), route.abort()))
+    ctx.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.goto(base + "/check")
+    page.fill("textarea[name=text]", (EXAMPLES / "wire.txt").read_text(encoding="utf-8"))
+    page.click("form.check button[type=submit]")
+    page.wait_for_selector("#results .hit", timeout=15000)
+    hits = page.locator("#results .hit")
+    assert hits.count() >= 4
+    fourth = hits.nth(3)
+    assert fourth.locator("details").count() == 0  # only the first three are drawn inline
+    name = fourth.locator("h3").inner_text()
+    with ctx.expect_page(timeout=15000) as opened:
+        fourth.locator("button.side").click()
+    view = opened.value
+    view.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    view.wait_for_selector(".wt-pair [data-p]", timeout=15000)
+    assert name in view.inner_text("h1")
+    # pair.js runs under the page's CSP: a click highlights the counterpart
+    view.locator('.wt-col[data-side="a"] [data-p="0"]').first.click()
+    view.wait_for_function(
+        "() => document.querySelector('.wt-col[data-side=\"b\"] [data-p=\"0\"]').classList.contains('wt-on')",
+        timeout=5000)
+    _shot(view, "check-side-by-side")
+    assert page.url.endswith("/check")  # the results stay open in their own tab
+    assert page.errors == []

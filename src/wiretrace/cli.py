@@ -151,15 +151,23 @@ def _cmd_query(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    t = Table(title=f"documents related to {args.file}")
-    for col in ("id", "source", "date", "relation", "source?", "coverage (file / doc)", "similarity"):
+    t = Table(title=f"documents related to {args.file}, the hit explaining most of it first")
+    for col in ("id", "source", "date", "relation", "source?", "explains", "coverage (file / doc)",
+                "similarity"):
         t.add_column(col)
     for h in hits:
         c = h.comparison
         src = {"a": "this file", "b": "indexed doc", None: "?"}[c.source]
         t.add_row(str(h.id), str(h.source or ""), str(h.date or ""), c.relation, src,
-                  f"{c.a_coverage:.0%} / {c.b_coverage:.0%}", f"{c.similarity:.2f}")
-    Console().print(t)
+                  f"{h.explains:.0%}", f"{c.a_coverage:.0%} / {c.b_coverage:.0%}", f"{c.similarity:.2f}")
+    console = Console()
+    console.print(t)
+    console.print("explains: share of the file inside the document's passages, each word counted "
+                  "at 1 - the passage's edit rate", markup=False)
+    for h in hits:  # why a source sits above hits that explain more of the file
+        for copy, why in h.source_of:
+            console.print(f"{h.id} ranks above {copy} as its likelier source: {why}", markup=False,
+                          highlight=False)
     return 0
 
 

@@ -26,8 +26,8 @@ from typing import Any
 from ..compare import compare_tokens, lexical_passages
 from ..config import ScanConfig
 from ..index import Index
-from ..judge import coverage
 from ..normalize import Tokens, tokenize
+from ..rank import literal_share
 from ..records import Comparison
 from ._work import _workers
 
@@ -58,7 +58,9 @@ class Comparer:
             f"SELECT doc, id, source, date, title, text FROM documents WHERE doc IN ({listed})").fetchall()}
 
     def lexical(self, docs: list[int]) -> list[tuple[int, float, bool]]:
-        """``(doc, coverage, has passages)`` of each candidate after the lexical pass."""
+        """``(doc, literal share of the query, has passages)`` of each candidate after
+        the lexical pass: the share the final order ranks on (:mod:`wiretrace.rank`),
+        so the candidates compared in full are those that can top it."""
         cfg, ta = self.cfg.compare, self.ta
         fetched = self.documents([n for n in docs if n not in self.held])
         out = []
@@ -68,12 +70,8 @@ class Comparer:
                 tb = tokenize(row[4], strip_boilerplate=cfg.strip_boilerplate)
                 self.held[n] = ((row[0], row[1], row[2], row[3], row[5]), tb,
                                 lexical_passages(ta, tb, cfg))
-            _, tb, lex = self.held[n]
-            cov = 0.0
-            if lex:
-                cov = max(coverage(ta, [(p.a_start, p.a_end) for p in lex]),
-                          coverage(tb, [(p.b_start, p.b_end) for p in lex]))
-            out.append((n, cov, bool(lex)))
+            lex = self.held[n][2]
+            out.append((n, literal_share(ta, lex) if lex else 0.0, bool(lex)))
         return out
 
     def full(self, date: str | None, docs: list[int]) -> list[tuple[int, tuple, Comparison]]:

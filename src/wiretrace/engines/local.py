@@ -61,7 +61,7 @@ from .search import QueryHit, Searcher, write_snapshot  # noqa: F401  (QueryHit 
 from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,  # noqa: F401
                     _Progress, _Runner, _workers)
 
-__all__ = ["scan", "add", "query", "ScanSummary", "QueryHit", "STAGES"]
+__all__ = ["scan", "add", "query", "compare_indexed", "ScanSummary", "QueryHit", "STAGES"]
 
 STAGES = ("ingest", "candidates", "align", "stories", "outputs")
 OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "stories.jsonl",
@@ -531,7 +531,8 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
 def query(index_path: str, text: str, *, title: str | None = None, date: str | None = None,
           limit: int = 20, config: ScanConfig | None = None) -> list[QueryHit]:
     """Indexed documents related to ``text`` (its source, its copies, its story),
-    most derived first. Opens the index read-only for this one call; for many
+    the hit that explains most of the text first and a likelier source never below
+    its copies (:mod:`wiretrace.rank`). Opens the index read-only for this one call; for many
     queries keep a :class:`~wiretrace.engines.search.Searcher` open. ``date``
     (ISO 8601) lets dates decide the likelier source; ``title`` is accepted
     like :func:`wiretrace.compare`'s and does not change the comparison.
@@ -542,3 +543,11 @@ def query(index_path: str, text: str, *, title: str | None = None, date: str | N
     # one process: a helper's start (~1 s) would cost more than it saves on one query
     with Searcher(index_path, config=config, workers=1) as s:  # it checks the text and limit
         return s.query(text, title=title, date=date, limit=limit)
+
+
+def compare_indexed(index_path: str, text: str, doc_id: str, *, date: str | None = None,
+                    config: ScanConfig | None = None) -> QueryHit | None:
+    """The comparison of ``text`` with the indexed document ``doc_id`` that :func:`query`
+    makes for it (same options and passes), or None when the id is not indexed."""
+    with Searcher(index_path, config=config, workers=1) as s:
+        return s.compare_one(text, doc_id, date=date)

@@ -20,11 +20,12 @@ for many queries; :func:`wiretrace.engines.local.query` opens one per call.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pyarrow as pa
@@ -36,15 +37,18 @@ from ..errors import ConfigError
 from ..fingerprint import document_fingerprints
 from ..index import Index
 from ..normalize import tokenize
+from ..normalize import Tokens
+from ..rank import Verdicts, literal_share, rank_hits, verdicts_from
+from ..rank import hit_order  # noqa: F401 - the per-hit key, for bench/eval_query_rank.py
 from ..records import Comparison
-from ._query_work import Comparers, helpers_for
+from ._query_work import Comparer, Comparers, helpers_for
 
 #: rebuild the snapshot on add once the postings outside it exceed this share
 REBUILD_SHARE = 0.2
 #: rows per batch when exporting the sorted postings
 _EXPORT_BATCH = 2_000_000
 _FORMAT = 2
-#: candidates given the lexical pass beyond ``limit`` (most contained first), and
+#: candidates given the lexical pass beyond ``limit`` (holding most of the query first), and
 #: compared in full beyond ``limit`` (best lexical coverage first): a candidate
 #: further down can only overtake by the meaning pass lifting its coverage
 LEXICAL_MARGIN = 5
@@ -61,6 +65,10 @@ class QueryHit:
     title: str | None
     story: str | None
     comparison: Comparison = field(repr=False)
+    #: literal share of the query this hit explains (:func:`wiretrace.rank.literal_share`)
+    explains: float = 0.0
+    #: ``(id, evidence)`` of the hits it was lifted above as their likelier source (:mod:`wiretrace.rank`)
+    source_of: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         # the outlet is "source"; the comparison's own "source" ("a"/"b") is
@@ -68,7 +76,8 @@ class QueryHit:
         d = self.comparison.to_dict()
         d["likely_source"] = d.pop("source")
         return {"id": self.id, "source": self.source, "date": self.date, "title": self.title,
-                "story": self.story, **d}
+                "story": self.story, "explains": self.explains,
+                "source_of": [{"id": i, "evidence": e} for i, e in self.source_of], **d}
 
 
 def snapshot_dir(index_path: str) -> str:
@@ -194,29 +203,23 @@ class _Snapshot:
         return np.asarray(self.hash_docs[lo:hi], dtype=np.int64)
 
 
-_RELATION_ORDER = {"wholly-derived": 0, "partially-derived": 1, "non-derived": 2}
-
-
-def hit_order(r: Comparison, doc_id: str) -> tuple:
-    """Sort key of query hits: most derived first (relation, then the larger
-    coverage), then the more similar, then by id."""
-    return _RELATION_ORDER[r.relation], -max(r.a_coverage, r.b_coverage), -r.similarity, doc_id
-
-
 def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
           same: np.ndarray, k: int) -> list[int]:
     """The ``k`` best candidates: documents with the query's whole body first, then
-    by containment on the smaller side (a short copy sharing 50 n-grams is more
-    derived than a long roundup sharing 60), then by shared n-grams.
+    by the share of the query's n-grams they hold (the hits are ranked by how much
+    of the query they explain, :mod:`wiretrace.rank`: a roundup sharing 60 n-grams
+    explains more than a short copy sharing 50), then by containment on the
+    document's side (the closer copy), then by document number.
 
-    >>> _rank(np.array([1, 2]), np.array([50, 60]), np.array([55, 400]), 200, np.array([]), 5)
-    [1, 2]
+    >>> _rank(np.array([1, 2, 3]), np.array([50, 60, 50]), np.array([55, 400, 80]), 200, np.array([]), 5)
+    [2, 1, 3]
     """
     share = shared.astype(np.float64)
-    contain = np.maximum(share / max(1, n_query), share / np.maximum(size, 1))
-    scores = {int(d): (float(c), int(n)) for d, c, n in zip(docs, contain, shared)}
+    of_query = share / max(1, n_query)
+    of_doc = share / np.maximum(size, 1)
+    scores = {int(d): (float(q), float(c)) for d, q, c in zip(docs, of_query, of_doc)}
     for d in np.asarray(same).tolist():
-        scores[int(d)] = (2.0, 0)
+        scores[int(d)] = (2.0, 0.0)
     return sorted(scores, key=lambda d: (-scores[d][0], -scores[d][1], d))[:k]
 
 
@@ -269,7 +272,7 @@ class Searcher:
 
     def candidates(self, grams: np.ndarray, bhash: int | None, k: int) -> list[int]:
         """Documents sharing at least ``min_shared`` not-too-common n-grams (or the
-        whole body) with the query, most contained first (:func:`_rank`), at most ``k``."""
+        whole body) with the query, holding most of it first (:func:`_rank`), at most ``k``."""
         cfg = self.cfg
         grams = np.unique(np.asarray(grams, dtype=np.int64))
         if self.snap is None:
@@ -339,11 +342,15 @@ class Searcher:
 
     def query(self, text: str, *, title: str | None = None, date: str | None = None,
               limit: int = 20) -> list[QueryHit]:
-        """Indexed documents related to ``text``, most derived first (see
+        """Indexed documents related to ``text``, the hit that explains most of it
+        first and a likelier source never below its copies (:meth:`rank`, the order
+        is explained in :mod:`wiretrace.rank`; see also
         :func:`wiretrace.engines.local.query`). Past ``limit`` candidates with
         passages, the rest are not compared: when more than ``limit`` documents
         are about equally derived (forty copies of one wire story), which of
-        them fill the list may differ from comparing every candidate."""
+        them fill the list may differ from comparing every candidate, and only
+        hits compared in full can be lifted above their copies
+        (``bench/eval_query_rank.py`` measures the difference)."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("query() needs a non-empty article text")
         if limit < 1:
@@ -354,9 +361,10 @@ class Searcher:
         work.begin(text, ta)
         grams = document_fingerprints(ta, cfg.ngram)
         docs = self.candidates(grams, body_hash(ta), max(limit * 5, 50))
-        # Two passes: the lexical pass on candidates, most contained first, until
+        # Two passes: the lexical pass on candidates, holding most of the query first, until
         # ``limit + LEXICAL_MARGIN`` of them share passages; then the full comparison
-        # (meaning pass, similarity) of the best covered. A candidate with lexical
+        # (meaning pass, similarity) of those explaining most of the query (its literal
+        # share, the key the final order ranks on). A candidate with lexical
         # passages outranks one without, so those are compared in full only while
         # hits are short (which keeps every weak story-level hit of a small result).
         # Each pass goes in batches that a one-at-a-time loop would also have done
@@ -384,5 +392,54 @@ class Searcher:
                 if r.passages or r.similarity >= cfg.story_similarity:
                     hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
             full += len(take)
-        hits.sort(key=lambda h: hit_order(h.comparison, h.id))
-        return hits[:limit]
+        return self.rank(ta, hits)[:limit]
+
+    def rank(self, ta: Tokens, hits: list[QueryHit]) -> list[QueryHit]:
+        """``hits`` of the query ``ta`` in rank order, each with what it explains and
+        the hits it was lifted above as their likelier source (:mod:`wiretrace.rank`;
+        which hit is which one's source comes from the stories' provenance)."""
+        ranked = rank_hits(ta, [(h.id, h.date, h.comparison) for h in hits], self._verdicts(hits))
+        return [dataclasses.replace(hits[k], explains=e.explains, source_of=e.source_of)
+                for k, e in ranked]
+
+    def _verdicts(self, hits: list[QueryHit]) -> Verdicts:
+        """Which hit is which one's source, from the provenance of the stories the
+        hits belong to (:func:`wiretrace.rank.verdicts_from`); hits of different
+        stories are left to their dates. (The ``pairs`` table has no index: looking
+        pairs up in it is a scan, ~10 ms a query at 10k documents and growing.)"""
+        story_of = {h.id: h.story for h in hits}
+        con = self.ix.con
+
+        def lookup(wanted: list[tuple[str, str]]) -> Mapping[tuple[str, str], tuple[str | None, str]]:
+            stories = sorted({story_of[x] for x, y in wanted if story_of[x] and story_of[x] == story_of[y]})
+            parents: dict[str, tuple[str, str]] = {}
+            known: dict[str, str | None] = {}
+            for story in stories:  # one or two: a lookup by primary key each
+                row = con.execute("SELECT provenance FROM stories WHERE story = ?", [story]).fetchall()
+                try:
+                    edges = json.loads(row[0][0]) if row and row[0][0] else []
+                except ValueError:
+                    continue  # unreadable provenance: its hits are left to their dates
+                known.update({i: s for i, s in story_of.items() if s == story})
+                # every primary edge, not only the hits': a chain may pass through documents
+                # that are not hits (wire → trim → copy with the trim outside the list)
+                for e in edges if isinstance(edges, list) else []:
+                    if isinstance(e, dict) and e.get("primary") and e.get("derived") is not None:
+                        parents[str(e["derived"])] = (str(e.get("source")), str(e.get("by") or ""))
+            return verdicts_from(known, parents)(wanted)
+        return lookup
+
+    def compare_one(self, text: str, doc_id: str, *, date: str | None = None) -> QueryHit | None:
+        """The query's comparison with one indexed document, exactly as :meth:`query`
+        makes it (same options, same passes); None when ``doc_id`` is not indexed.
+        The web check page draws a hit's side by side from it."""
+        if not isinstance(text, str) or not text.strip():
+            raise ConfigError("compare_one() needs a non-empty article text")
+        row = self.ix.con.execute("SELECT doc FROM documents WHERE id = ?", [doc_id]).fetchall()
+        if not row:
+            return None
+        ta = tokenize(text, strip_boilerplate=self.cfg.compare.strip_boilerplate)
+        one = Comparer(self.ix, self.cfg)
+        one.begin(text, ta)
+        (_, (hid, source, ddate, dtitle, story), r), = one.full(date, [int(row[0][0])])
+        return QueryHit(hid, source, ddate, dtitle, story, r, literal_share(ta, r.passages))

@@ -209,7 +209,9 @@ class Site:
                 + (["add"] if self.allow_add else []), "form": {}, "hits": None}
         return self.render(request, "check.html", data, json_url="/check.json")
 
-    async def check_submit(self, request: Request) -> Response:
+    @staticmethod
+    async def _posted(request: Request) -> Any:
+        """The form of a same-site POST of at most :data:`MAX_UPLOAD` bytes."""
         if not _same_origin(request):
             raise HTTPException(403, "Cross-site form posts are refused.")
         try:
@@ -218,15 +220,19 @@ class Site:
             raise HTTPException(400, "Bad Content-Length header.") from None
         if length > MAX_UPLOAD:
             raise HTTPException(413, f"The upload is over {MAX_UPLOAD // 2**20} MB.")
-        form = await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
+        return await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
+
+    async def check_submit(self, request: Request) -> Response:
+        form = await self._posted(request)
         fields = {k: str(form.get(k) or "")[:200] for k in ("title", "date", "source")}
-        text = str(form.get("text") or "") if not isinstance(form.get("text"), UploadFile) else ""
+        text = _posted_text(form.get("text"))
         upload = form.get("file")
         notes: list[str] = []
         if isinstance(upload, UploadFile) and upload.filename:
             blob = await upload.read(MAX_UPLOAD + 1)
             try:
                 text, found_title = check.extract_upload(blob[:MAX_UPLOAD], upload.filename)
+                text = _posted_text(text)
             except WiretraceError as exc:
                 return self._check_error(request, fields, f"Cannot read the uploaded file: {exc}")
             fields["title"] = fields["title"] or (found_title or "")[:200]
@@ -256,9 +262,36 @@ class Site:
         elif form.get("add"):
             notes.append("Not added: the server was started without --allow-add.")
         results = [self._hit(corpus, h, text, i < 3) for i, h in enumerate(hits)]
+        # "_text" fills the form each hit's "side by side" button posts (the server keeps nothing)
         data = {"allow_add": self.allow_add, "form": fields, "hits": results, "search": how,
-                "notes": notes, "added": added, "characters": len(text)}
+                "notes": notes, "added": added, "characters": len(text), "_text": text}
         return self.render(request, "check.html", data)
+
+    async def check_pair(self, request: Request) -> Response:
+        """One hit of the check page side by side with the checked article: the page
+        posts the article again with the hit's id, and the comparison is redone
+        exactly as the check made it (:func:`check.compare_one`)."""
+        form = await self._posted(request)
+        text = _posted_text(form.get("text"))[:MAX_CHARS]
+        doc_id = str(form.get("doc") or "")
+        date = str(form.get("date") or "")[:200]
+        if not text.strip() or not doc_id:
+            raise HTTPException(400, "A side-by-side view needs the checked text and a document id: "
+                                     "open it with a hit's \"side by side\" button on the check page.")
+        if date and not _ISO_DAY.match(date):
+            date = ""  # the check page ignored it too (with a note)
+        corpus = self.fresh()
+        h = await run_in_threadpool(check.compare_one, corpus, text, doc_id, date=date or None)
+        if h is None:
+            raise HTTPException(404, "No such document in this scan.")
+        data = self._hit(corpus, h, text, False)
+        data["comparison"] = h.comparison.to_dict()
+        if not _is_json(request):
+            other = corpus.text(h.id) or ""
+            data["_fragment"] = Markup(pair_fragment(text, other, h.comparison, a_label="Checked article",
+                                                     b_label=f"{h.source or h.id} · {_when(h.date)}"))
+            data["_summary"] = Markup(summary_html(h.comparison))
+        return self.render(request, "check_pair.html", data)
 
     def _check_error(self, request: Request, fields: dict[str, str], message: str) -> Response:
         data = {"allow_add": self.allow_add, "form": fields, "hits": None, "error": message}
@@ -277,12 +310,22 @@ class Site:
             "direction": direction, "relation": r.relation, "likely_source": r.source,
             "article_coverage": r.a_coverage, "document_coverage": r.b_coverage,
             "similarity": r.similarity, "passages": len(r.passages), "conflicts": len(r.conflicts),
+            "explains": h.explains,
+            "source_of": [{"id": i, "url": views.doc_url(i), "evidence": e} for i, e in h.source_of],
             "snippets": [text[p.a_start:p.a_end][:300] for p in r.passages[:3]]}
         other = corpus.text(h.id) if with_pair else None
         if other is not None and h.id in corpus.documents:
             out["_fragment"] = Markup(pair_fragment(text, other, r, a_label="Checked article",
                                                     b_label=f"{h.source or h.id} · {_when(h.date)}"))
         return out
+
+
+def _posted_text(value: Any) -> str:
+    """A posted text field with the browser's CRLF line breaks back to LF, so that
+    the text a hit's side-by-side button posts again is the text that was checked."""
+    text = value if isinstance(value, str) else ""
+    # and NUL as the HTML parser reads it back out of the page's form (U+FFFD)
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
 
 
 def _is_json_suffix(raw: str) -> bool:
@@ -359,6 +402,8 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
         Route("/check.json", inline(site.check_form), methods=["GET"]),
         Route("/check", site.check_submit, methods=["POST"]),
         Route("/check.json", site.check_submit, methods=["POST"]),
+        Route("/check/pair", site.check_pair, methods=["POST"]),
+        Route("/check/pair.json", site.check_pair, methods=["POST"]),
         Route("/static/pair.css", _static_text(PAIR_CSS, "text/css")),
         Route("/static/pair.js", _static_text(PAIR_JS, "text/javascript")),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

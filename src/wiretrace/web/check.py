@@ -4,11 +4,14 @@ optionally add the article to the index.
 The index is searched with :func:`wiretrace.engines.local.query`. Where the
 corpus engine is not installed (or the scan has no index), a bounded
 in-process search compares the article with the corpus documents that share
-word 5-grams with it.
+word 5-grams with it. Either way the hits come in the order of
+:mod:`wiretrace.rank`, and :func:`compare_one` redoes one hit's comparison for
+its side-by-side view (the page does not keep the article between requests).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import inspect
 import json
@@ -21,6 +24,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from ..compare import compare
+from ..normalize import tokenize
+from ..rank import Verdicts, literal_share, rank_hits
 from ..read import decode_bytes
 from ..records import Comparison
 from .data import Corpus
@@ -45,6 +50,10 @@ class Hit:
     title: str | None
     story: str | None
     comparison: Comparison
+    #: literal share of the article it explains (:func:`wiretrace.rank.literal_share`)
+    explains: float = 0.0
+    #: ``(id, evidence)`` of the hits it was lifted above as their likelier source (:mod:`wiretrace.rank`)
+    source_of: tuple[tuple[str, str], ...] = ()
 
 
 class _TextParser(HTMLParser):
@@ -150,8 +159,21 @@ def _fallback_query(corpus: Corpus, text: str, date: str | None, limit: int) -> 
         if r.passages:
             hits.append(Hit(doc_id, meta.source, meta.date, meta.title,
                             meta.story or corpus.doc_story.get(doc_id), r))
-    hits.sort(key=lambda h: (-h.comparison.similarity, h.id))
-    return hits[:limit]
+    # the same order as the index search (wiretrace.rank), sources from the stored pairs
+    ranked = rank_hits(tokenize(text), [(h.id, h.date, h.comparison) for h in hits], _pair_verdicts(corpus))
+    return [dataclasses.replace(hits[k], explains=e.explains, source_of=e.source_of)
+            for k, e in ranked][:limit]
+
+
+def _pair_verdicts(corpus: Corpus) -> Verdicts:
+    def lookup(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str | None, str]]:
+        out: dict[tuple[str, str], tuple[str | None, str]] = {}
+        for x, y in wanted:
+            pm = corpus.pair(x, y)
+            if pm is not None:
+                out[(x, y)] = (pm.original() if pm.relation != "non-derived" else None, "")
+        return out
+    return lookup
 
 
 def query(corpus: Corpus, text: str, *, title: str | None = None, date: str | None = None,
@@ -167,10 +189,34 @@ def query(corpus: Corpus, text: str, *, title: str | None = None, date: str | No
         except Exception:  # noqa: BLE001 - the page still answers, from the in-process search
             log.exception("engines.local.query failed; searching in-process instead")
             return _fallback_query(corpus, text, date, limit), "in-process (index search failed)"
-        hits = [Hit(str(h.id), getattr(h, "source", None), getattr(h, "date", None),
-                    getattr(h, "title", None), getattr(h, "story", None), h.comparison) for h in raw]
-        return hits, "index"
+        return [_from_engine(h) for h in raw], "index"
     return _fallback_query(corpus, text, date, limit), "in-process"
+
+
+def _from_engine(h: Any) -> Hit:
+    return Hit(str(h.id), getattr(h, "source", None), getattr(h, "date", None), getattr(h, "title", None),
+               getattr(h, "story", None), h.comparison, getattr(h, "explains", 0.0),
+               tuple(getattr(h, "source_of", ())))
+
+
+def compare_one(corpus: Corpus, text: str, doc_id: str, *, date: str | None = None) -> Hit | None:
+    """The article's comparison with one document, as :func:`query` made it for its
+    hit (the index engine's options and passes, else the in-process search's);
+    None when the document is not in the corpus. A hit's side-by-side view."""
+    engine = _engine()
+    if engine is not None and corpus.index_path is not None and hasattr(engine, "compare_indexed"):
+        try:
+            h = engine.compare_indexed(str(corpus.index_path), text, doc_id, date=date or None)
+            return None if h is None else _from_engine(h)
+        except Exception:  # noqa: BLE001 - as query(): the in-process comparison answers
+            log.exception("engines.local.compare_indexed failed; comparing in-process instead")
+    meta = corpus.documents.get(doc_id)
+    other = corpus.text(doc_id) if meta is not None else None
+    if meta is None or other is None:
+        return None
+    r = compare(text, other, a_date=date or None, b_date=meta.date)
+    return Hit(doc_id, meta.source, meta.date, meta.title, meta.story or corpus.doc_story.get(doc_id), r,
+               literal_share(tokenize(text), r.passages))
 
 
 def add(corpus: Corpus, text: str, *, title: str | None = None, date: str | None = None,
