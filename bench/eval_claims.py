@@ -15,6 +15,7 @@ own, in lexical and in semantic mode:
   positive (truth: derived)
     synth_paraphrase S  a Reuters body (>= 3 paragraphs) vs its sentence-level
                         rewrite by bench/gen_synth.py's paraphrase_para
+    synth_heavy      S  the same, rewritten twice (fewer and shorter exact runs)
     seed                the seed pair 000 vs 001
     pan                 PAN pairs with plagiarism cases
     bbc_trimmed S, bbc_merge S, reuters_dup, bbc_dup   (bench/eval_relation.py)
@@ -42,7 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as C  # noqa: E402
 
-POSITIVE = {"synth_paraphrase", "seed", "pan", "bbc_trimmed", "bbc_merge", "reuters_dup", "bbc_dup"}
+POSITIVE = {"synth_paraphrase", "synth_heavy", "seed", "pan", "bbc_trimmed", "bbc_merge", "reuters_dup", "bbc_dup"}
 NEGATIVE = {"bbc_same_cat", "reuters_topic"}
 PROXY = {"ecb", "semeval_en"}
 #: a derived pair in a proxy set needs a lexical passage this long (eval_independent.py)
@@ -84,7 +85,7 @@ def semeval_pairs() -> list[tuple[str, str, str]]:
     return out
 
 
-def paraphrase_pairs(n: int, seed: int) -> list[tuple[str, str, str, str]]:
+def paraphrase_pairs(n: int, seed: int, passes: int = 1) -> list[tuple[str, str, str, str]]:
     import gen_synth as G
 
     rng = random.Random(seed)
@@ -92,7 +93,10 @@ def paraphrase_pairs(n: int, seed: int) -> list[tuple[str, str, str, str]]:
     out = []
     for d in rng.sample(docs, min(n, len(docs))):
         paras = G._reuters_paras(d["text"])
-        copy = "\n\n".join(G.paraphrase_para(p, rng) for p in paras)
+        rewritten = paras
+        for _ in range(passes):
+            rewritten = [G.paraphrase_para(p, rng) for p in rewritten]
+        copy = "\n\n".join(rewritten)
         a, b, side = (copy, "\n\n".join(paras), "a") if rng.random() < 0.5 else ("\n\n".join(paras), copy, "b")
         out.append((a, b, side, d["id"]))
     return out
@@ -109,6 +113,9 @@ def build(n: int, seed: int, wanted: set[str]) -> list[dict]:
     if "synth_paraphrase" in wanted:
         items += [{"set": "synth_paraphrase", "a": a, "b": b, "note": f"{i} rewritten on side {s}"}
                   for a, b, s, i in paraphrase_pairs(n, seed)]
+    if "synth_heavy" in wanted:
+        items += [{"set": "synth_heavy", "a": a, "b": b, "note": f"{i} rewritten twice on side {s}"}
+                  for a, b, s, i in paraphrase_pairs(n, seed + 1, passes=2)]
     if "ecb" in wanted:
         items += [{"set": "ecb", "a": a, "b": b, "note": k} for a, b, k in ecb_pairs(range(1, 36))]
     if "semeval_en" in wanted:

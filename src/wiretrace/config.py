@@ -41,7 +41,7 @@ class CompareConfig:
     reuse_min_total_words: int = 20
     reuse_min_passage_free: int = 5
     #: … or at least this many paraphrased sentences follow both texts' order,
-    rewrite_min_sentences: int = 3
+    rewrite_min_sentences: int = 5
     #: each sharing this content-word Dice with its counterpart,
     rewrite_min_dice: float = 0.3
     #: and, with the lexical passages of the same order, covering this share of
