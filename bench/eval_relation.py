@@ -1,8 +1,9 @@
 """Coverage distributions behind the METER relation thresholds.
 
-``relation`` reads one number, the derived-side coverage, against
-``wholly_derived_coverage`` and ``partially_derived_coverage``
-(CompareConfig). This script builds labelled pair sets from the dev data,
+``relation`` is derived only on reuse evidence (meaning/evidence.py; its
+precision per set is bench/eval_claims.py's), then reads the derived-side
+coverage against ``wholly_derived_coverage`` (CompareConfig). The grid below
+still shows which coverage thresholds alone would fit these sets best. This script builds labelled pair sets from the dev data,
 prints the coverage distribution of each class, the confusion matrix under
 the current thresholds and the thresholds that maximise macro-F1.
 
@@ -273,12 +274,11 @@ def main(argv=None) -> int:
                      "b_words": len(it["b"].split())})
     t_cmp = time.perf_counter() - t0
 
-    out = {"options": options, "thresholds": {"wholly_derived_coverage": cfg.wholly_derived_coverage,
-                                              "partially_derived_coverage": cfg.partially_derived_coverage},
+    out = {"options": options, "thresholds": {"wholly_derived_coverage": cfg.wholly_derived_coverage},
            "env": C.environment(), "n": args.n, "seed": args.seed,
            "time_s": {"build": round(t_build, 2), "compare": round(t_cmp, 2)}}
     print(f"METER relation sets ({len(rows)} pairs, compare {t_cmp:.1f}s; S = synthetic; "
-          f"current thresholds partial>={cfg.partially_derived_coverage} wholly>={cfg.wholly_derived_coverage})")
+          f"current: derived on reuse evidence, wholly>={cfg.wholly_derived_coverage})")
 
     # ---- distributions
     dists = {}

@@ -53,3 +53,16 @@ def test_terminal_render(seed_pair):
     console.print(render_terminal(a, b, compare(a, b), "000", "001"))
     out = console.export_text()
     assert "partially-derived" in out and "000" in out
+
+
+def test_shared_quotes_are_flagged_in_terminal_and_html_views():
+    from test_meaning_evidence import REPORT_A, REPORT_B
+
+    r = compare(REPORT_A, REPORT_B, semantic=False)
+    assert r.evidence.verdict == "shared-quotes" and r.relation == "non-derived"
+    page = render_html(REPORT_A, REPORT_B, r)
+    assert "wt-reuse-shared-quotes" in page and "shared quotations only" in page
+    console = Console(width=120, record=True)
+    console.print(render_terminal(REPORT_A, REPORT_B, r))
+    out = console.export_text()
+    assert "reuse evidence: shared quotations only" in " ".join(out.split())

@@ -158,7 +158,9 @@ def _cmd_query(args: argparse.Namespace) -> int:
     for h in hits:
         c = h.comparison
         src = {"a": "this file", "b": "indexed doc", None: "?"}[c.source]
-        t.add_row(str(h.id), str(h.source or ""), str(h.date or ""), c.relation, src,
+        rel = c.relation + (" (shared quotes)" if c.evidence is not None
+                            and c.evidence.verdict == "shared-quotes" else "")
+        t.add_row(str(h.id), str(h.source or ""), str(h.date or ""), rel, src,
                   f"{h.explains:.0%}", f"{c.a_coverage:.0%} / {c.b_coverage:.0%}", f"{c.similarity:.2f}")
     console = Console()
     console.print(t)

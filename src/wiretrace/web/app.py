@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import WiretraceError
 from ..records import Conflict
+from ..report import reuse_line
 from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
 from . import check, views
 from .data import Corpus
@@ -303,14 +304,17 @@ class Site:
         direction = {"b": "the article copies it", "a": "it copies the article"}.get(
             r.source or "", "shares text with the article")
         if r.relation == "non-derived":
-            direction = "shares text with the article"
+            direction = ("quotes the same words as the article (shared quotations only, not reuse)"
+                         if r.evidence is not None and r.evidence.verdict == "shared-quotes"
+                         else "tells the same story, no reuse" if not r.passages
+                         else "shares text with the article")
         out: dict[str, Any] = {
             "id": h.id, "url": views.doc_url(h.id), "source": h.source, "date": h.date, "title": h.title,
             "story": h.story, "story_url": views.story_url(h.story) if h.story else None,
             "direction": direction, "relation": r.relation, "likely_source": r.source,
             "article_coverage": r.a_coverage, "document_coverage": r.b_coverage,
             "similarity": r.similarity, "passages": len(r.passages), "conflicts": len(r.conflicts),
-            "explains": h.explains,
+            "explains": h.explains, "reuse": reuse_line(r),
             "source_of": [{"id": i, "url": views.doc_url(i), "evidence": e} for i, e in h.source_of],
             "snippets": [text[p.a_start:p.a_end][:300] for p in r.passages[:3]]}
         other = corpus.text(h.id) if with_pair else None
