@@ -40,6 +40,9 @@ class CompareConfig:
     #: ``reuse_min_passage_free`` free words, add up to this many …
     reuse_min_total_words: int = 20
     reuse_min_passage_free: int = 5
+    #: … or one lexical passage outside quotations has this many matched words of any
+    #: kind (no name is that long: a copied list of names)
+    reuse_min_run_matched: int = 30
     #: … or at least this many paraphrased sentences follow both texts' order,
     rewrite_min_sentences: int = 5
     #: each sharing this content-word Dice with its counterpart,

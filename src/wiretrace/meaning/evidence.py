@@ -11,7 +11,9 @@ sentence by sentence in the same order. So a pair is derived only on one of:
 * **copied**: a lexical passage with at least ``reuse_min_run_words`` *free*
   words (matched words that are neither inside a direct quotation on both
   sides nor part of a name), or lexical passages in one consistent order
-  whose free words add up to ``reuse_min_total_words``;
+  whose free words add up to ``reuse_min_total_words``, or a passage outside
+  quotations with ``reuse_min_run_matched`` matched words of any kind (no
+  name is that long: a copied list), or one text lying whole in passages;
 * **rewritten**: at least ``rewrite_min_sentences`` paraphrased sentence
   pairs that follow both texts' order (one chain with the lexical passages;
   and at least :data:`REWRITE_IN_ORDER` of all such pairs do)
@@ -45,6 +47,9 @@ from .facts import sentence_initial
 
 #: a retelling has at least this share of its matched sentences in one order
 REWRITE_IN_ORDER = 0.75
+#: a "quote" longer than this is taken for stray quote marks (web text, an
+#: unclosed mark), not a speaker's words
+QUOTE_MAX_WORDS = 80
 #: a passage counts as quotation when at least this share of its words lies
 #: inside quote marks on both sides
 QUOTED_SHARE = 0.5
@@ -64,7 +69,9 @@ def _side(t: Tokens, quotes: list[Quote]) -> _Side:
         n = len(t)
         quoted = np.zeros(n, dtype=bool)
         for q in quotes:
-            quoted[t.first_at(q.start):t.first_at(q.end)] = True
+            i, j = t.first_at(q.start), t.first_at(q.end)
+            if j - i <= QUOTE_MAX_WORDS:
+                quoted[i:j] = True
         name = t.caps & ~is_stopword(t.ids) & ~sentence_initial(t)
         free = ~name & ~t.boiler
         return prefix_sums(free), prefix_sums(quoted & ~t.boiler), int((~t.boiler).sum())
@@ -129,6 +136,8 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     chain = set(_chain(passages))
     lexical = [k for k, p in enumerate(passages) if p.kind != "paraphrase"]
     longest = max((info[k][0] for k in lexical), default=0)
+    # a run this long is no name, whatever its capitals (a copied list of companies)
+    longest_matched = max((passages[k].matched_words for k in lexical if not info[k][1]), default=0)
     total = sum(info[k][0] for k in lexical if k in chain and info[k][0] >= cfg.reuse_min_passage_free)
     quoted_words = sum(passages[k].matched_words for k in lexical if info[k][1])
     supported = [k for k, p in enumerate(passages) if p.kind == "paraphrase"
@@ -147,11 +156,14 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     if whole:
         verdict = "copied"
         notes.append(f"the whole of {whole} lies in the other's passages")
-    elif longest >= cfg.reuse_min_run_words or total >= cfg.reuse_min_total_words:
+    elif longest >= cfg.reuse_min_run_words or total >= cfg.reuse_min_total_words \
+            or longest_matched >= cfg.reuse_min_run_matched:
         verdict = "copied"
         notes.append(f"a shared run of {longest} words of the writers' own (not quotes or names)"
                      if longest >= cfg.reuse_min_run_words else
-                     f"{total} of the writers' own words in shared runs, in the same order")
+                     f"{total} of the writers' own words in shared runs, in the same order"
+                     if total >= cfg.reuse_min_total_words else
+                     f"a shared run of {longest_matched} words outside quotations")
     elif ordered and ((len(rewrites) >= cfg.rewrite_min_sentences and share >= cfg.rewrite_min_share)
                       or len(rewrites) >= cfg.rewrite_min_sentences_alone):
         verdict = "rewritten"
