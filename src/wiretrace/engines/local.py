@@ -242,6 +242,8 @@ def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: i
             "ntok": pa.array([r[1] for r in result], pa.int32()),
             "body_hash": pa.array([r[2] for r in result], pa.int64()),
             "run": pa.array([run] * len(batch), pa.int32()),
+            "date_source": [d.date_source for d in batch],
+            "date_precision": [d.date_precision for d in batch],
         })
         grams = [r[3] for r in result]
         postings = pa.table({
@@ -340,7 +342,8 @@ _PAIR_COLS = (("a", pa.int32()), ("b", pa.int32()), ("shared", pa.int32()), ("ex
               ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
               ("a_coverage", pa.float64()), ("b_coverage", pa.float64()),
               ("n_passages", pa.int32()), ("boiler_dropped", pa.int32()),
-              ("related", pa.bool_()), ("result", pa.string()))
+              ("related", pa.bool_()), ("result", pa.string()), ("a_literal", pa.float64()),
+              ("b_literal", pa.float64()))
 _PASSAGE_COLS = (("a", pa.int32()), ("b", pa.int32()), ("a_start", pa.int32()), ("a_end", pa.int32()),
                  ("b_start", pa.int32()), ("b_end", pa.int32()), ("kind", pa.string()),
                  ("score", pa.float64()), ("matched_words", pa.int32()), ("edit_rate", pa.float64()))
