@@ -62,8 +62,15 @@ def earliest_witness(dates: Mapping[int, str | None], edges: list[tuple[int, int
     roots = [g for g in ordered if g not in has_parent and not any(pred[n] for n in members[g] if n in pred)]
     if len(roots) != 1:
         return None, None
-    reached, how = _reach(members[roots[0]], members, group, children, dated, info)
-    if not ordered <= {group[n] for n in reached}:
+    # the simplest evidence that orders every document: dates alone (with edges oriented
+    # by dates), copy evidence alone (edges from wire signals or containment), or both
+    by = None
+    for kinds in (("date",), ("provenance",), ("date", "provenance")):
+        reached = _reach(members[roots[0]], members, group, children, dated, info, kinds)
+        if ordered <= {group[n] for n in reached}:
+            by = "+".join(kinds)
+            break
+    if by is None:
         return None, None
     root = members[roots[0]]
     if len(root) > 1:  # copies of one text: the one dated before the others
@@ -72,8 +79,7 @@ def earliest_witness(dates: Mapping[int, str | None], edges: list[tuple[int, int
         if len(firsts) != 1:
             return None, None
         root = firsts
-    by = "+".join(k for k in ("date", "provenance") if k in how)
-    return root[0], by or None
+    return root[0], by
 
 
 def _same_text_groups(nodes: Mapping[int, Any], same: list[tuple[int, int]]) -> dict[int, int]:
@@ -121,43 +127,41 @@ def _date_neighbours(dated: list[int], info: Mapping[int, DateInfo], group: Mapp
 
 
 def _reach(start: list[int], members: Mapping[int, list[int]], group: Mapping[int, int],
-           children: Mapping[int, Mapping[int, str]], dated: list[int], info: Mapping[int, DateInfo]
-           ) -> tuple[set[int], set[str]]:
-    """Documents shown to come after ``start`` (edges and day dates, transitively)
-    and which kinds of evidence were used."""
+           children: Mapping[int, Mapping[int, str]], dated: list[int], info: Mapping[int, DateInfo],
+           kinds: tuple[str, ...]) -> set[int]:
+    """Documents shown to come after ``start`` (transitively) by the evidence of
+    ``kinds``: "date" (day dates, and edges oriented by them), "provenance"."""
     reached: set[int] = set()
-    how: set[str] = set()
     days = [info[n].when.date() for n in dated]  # type: ignore[union-attr]
     low = len(dated)  # dated[low:] are all reached by date already
     queue: list[int] = []
 
-    def reach(n: int, kind: str | None) -> None:
+    def reach(n: int) -> None:
         if n in reached:
             return
-        if kind is not None:
-            how.add(kind)
         for m in members[group[n]]:
             if m not in reached:
                 reached.add(m)
                 queue.append(m)
 
     for n in start:
-        reach(n, None)
+        reach(n)
     while queue:
         x = queue.pop()
         for c, kind in sorted(children.get(x, {}).items()):
-            reach(c, kind)
-        if x not in info:
+            if kind in kinds:
+                reach(c)
+        if x not in info or "date" not in kinds:
             continue
         d = info[x].when.date()  # type: ignore[union-attr]
         first_later = bisect.bisect_right(days, d)
         if first_later < low:
             for n in dated[first_later:low]:
-                reach(n, "date")
+                reach(n)
             low = first_later
         if info[x].has_time:
             i = bisect.bisect_left(days, d)
             for n in dated[i:first_later]:
                 if info[n].has_time and info[n].when > info[x].when:  # type: ignore[operator]
-                    reach(n, "date")
-    return reached, how
+                    reach(n)
+    return reached
