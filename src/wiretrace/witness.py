@@ -115,11 +115,22 @@ def _date_neighbours(dated: list[int], info: Mapping[int, DateInfo], group: Mapp
             todo = days[day]
             for n in todo:
                 flag[n] = any(g != group[n] for g in seen)
-            timed = [n for n in todo if info[n].has_time]
-            for n in timed:  # the same day: only two timed dates order
-                if not flag[n]:
-                    flag[n] = any(group[m] != group[n] and date_order(info[m], info[n]) ==
-                                  (-1 if flag is pred else 1) for m in timed)
+            # the same day: only two timed dates order; the same two-witness trick over
+            # blocks of equal instants, earliest first (latest first for ``succ``)
+            timed = sorted((n for n in todo if info[n].has_time), key=lambda n: info[n].when,
+                           reverse=flag is succ)
+            before: list[int] = []
+            i = 0
+            while i < len(timed):
+                j = i
+                while j < len(timed) and info[timed[j]].when == info[timed[i]].when:
+                    j += 1
+                for n in timed[i:j]:
+                    flag[n] = flag[n] or any(g != group[n] for g in before)
+                for n in timed[i:j]:
+                    if len(before) < 2 and group[n] not in before:
+                        before.append(group[n])
+                i = j
             for n in todo:
                 if len(set(seen)) < 2 and group[n] not in seen:
                     seen.append(group[n])

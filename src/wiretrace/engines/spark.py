@@ -456,9 +456,8 @@ def union_find(edges: Any) -> list[tuple[int, int]]:
 
 
 _VIEWS = {
-    "documents": "SELECT doc::INTEGER AS doc, id, source, date, ts, title, url, extra, text, "
-                 "origin, ntok, body_hash, run, date_source, date_precision "
-                 "FROM read_parquet({documents})",
+    "documents": "SELECT doc::INTEGER AS doc, id, source, date, ts, title, url, extra, text, origin, "
+                 "ntok, body_hash, run, date_source, date_precision FROM read_parquet({documents})",
     "postings": "SELECT doc::INTEGER AS doc, unnest(grams) AS gram FROM read_parquet({documents})",
     "skipped": "SELECT pos, origin, category, reason, run FROM read_parquet({skipped})",
     "outlet_common": "SELECT source, gram FROM read_parquet({outlet_common})",
