@@ -69,9 +69,8 @@ from .dates import date_bounds, date_order, parse_date
 from .witness import earliest_witness
 
 __all__ = ["Node", "Link", "Edge", "Provenance", "parse_when", "literal_shares", "is_reuse_link",
-           "is_story_link",
-           "story_id", "group_stories", "provenance", "headline", "REUSE_COVERAGE", "REUSE_MIN_STORY",
-           "KNN", "KNN_SHARE", "KNN_MIN_SIZE"]
+           "is_story_link", "story_id", "group_stories", "provenance", "headline", "REUSE_COVERAGE",
+           "REUSE_MIN_STORY", "KNN", "KNN_SHARE", "KNN_MIN_SIZE", "SAME_TEXT_COVERAGE"]
 
 #: a partially-derived pair is a hard link when this share of one text is in passages
 REUSE_COVERAGE = 0.5
