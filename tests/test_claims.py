@@ -213,3 +213,20 @@ def test_searcher_rejects_a_bad_date(tmp_path):
         with pytest.raises(DateError, match="'2016/01/12'"):
             s.query(paper, date="2016/01/12")
         assert s.query(paper, date="2016-01")  # a month is a valid, if imprecise, date
+
+
+def test_an_index_of_the_old_schema_is_rebuilt_by_scan_force(tmp_path):
+    import duckdb
+
+    from wiretrace.index import IndexStoreError
+
+    out = tmp_path / "out"
+    scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1), progress=False)
+    with duckdb.connect(str(out / "index.duckdb")) as con:  # as an earlier version left it
+        con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    with pytest.raises(IndexStoreError, match="scan --force"):
+        scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1), progress=False)
+    summary = scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1),
+                   progress=False, force=True)
+    assert summary.documents == 1
+    assert _jsonl(out / "documents.jsonl")[0]["date_source"] is None  # the new fields exist

@@ -159,10 +159,14 @@ class Index:
             raise IndexStoreError(f"cannot open index {path} ({exc}); it is not a wiretrace "
                                   "DuckDB index: choose another path or delete the file") from None
         ix = cls(con, path, read_only)
-        if read_only:
-            ix._check_schema()
-        else:
-            ix._create()
+        try:
+            if read_only:
+                ix._check_schema()
+            else:
+                ix._create()
+        except BaseException:
+            con.close()  # release the file: the caller may delete and rebuild it
+            raise
         return ix
 
     def _create(self) -> None:
@@ -175,8 +179,10 @@ class Index:
 
         version = self.meta("schema_version")
         if version is not None and version != SCHEMA_VERSION:
-            raise IndexStoreError(f"index {self.path} has schema {version}, this wiretrace "
+            exc = IndexStoreError(f"index {self.path} has schema {version}, this wiretrace "
                                   f"writes {SCHEMA_VERSION}; rebuild it with scan --force")
+            exc.old_schema = True  # type: ignore[attr-defined]  # scan --force may replace it
+            raise exc
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), "
                          "('wiretrace_version', ?)", [SCHEMA_VERSION, __version__])
         if self.meta("created_at") is None:

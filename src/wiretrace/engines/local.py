@@ -420,7 +420,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     runner = _Runner(cfg)  # before DuckDB opens: forked workers never see its threads
     bar = _Progress(progress)
     try:
-        with Index.open(index_path, memory_limit=cfg.memory_limit) as ix:
+        with _open_for_scan(index_path, cfg, force) as ix:
             started = ix.stage_started("ingest")
             if force or (started is not None and started != hashes["ingest"]):
                 ix.reset()
@@ -471,6 +471,24 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     finally:
         bar.close()
         runner.close()
+
+
+def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
+    """The scan's index; with ``force``, an index of an older schema is deleted and
+    built again (its documents lack what this version records, e.g. date sources)."""
+    from ..index import IndexStoreError
+
+    try:
+        return Index.open(index_path, memory_limit=cfg.memory_limit)
+    except IndexStoreError as exc:
+        if not (force and getattr(exc, "old_schema", False)):
+            raise
+    for suffix in ("", ".wal"):
+        try:
+            os.remove(index_path + suffix)
+        except FileNotFoundError:
+            pass
+    return Index.open(index_path, memory_limit=cfg.memory_limit)
 
 
 def _summary(ix: Index, t0: float, out_dir: str | None, index_path: str, info: dict[str, Any],
