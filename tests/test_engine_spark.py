@@ -308,3 +308,28 @@ def test_exact_step_gets_a_pushable_bound():
     sql = dict(candidate_steps(max_df=50, min_shared=2))["exact"]
     adapted = spark_engine._adapt_sql("exact", sql)
     assert adapted != sql and "AND x.r <= 8" in adapted
+
+
+@needs_spark
+@pytest.mark.slow
+def test_spark_makes_the_local_provenance_claims(spark, tmp_path):
+    """Issue 13's dated corpus with a saved page: the same dates (with source and
+    precision), literal shares, primary sources and earliest witness as the local engine."""
+    pytest.importorskip("trafilatura")
+    from claims_corpus import dated_corpus
+
+    from wiretrace.engines.local import scan as local_scan
+
+    ids = dated_corpus(tmp_path / "in", (FIX / "wire.txt").read_text(encoding="utf-8"),
+                       (FIX / "paper.txt").read_text(encoding="utf-8"))
+    local_scan(str(tmp_path / "in"), str(tmp_path / "local"), config=ScanConfig(workers=1),
+               progress=False)
+    spark_engine.scan(str(tmp_path / "in"), str(tmp_path / "spark"), config=ScanConfig())
+    for name in ("documents.jsonl", "pairs.jsonl", "stories.jsonl"):
+        assert _jsonl(tmp_path / "spark" / name) == _jsonl(tmp_path / "local" / name), name
+    docs = {d["id"]: d for d in _jsonl(tmp_path / "spark" / "documents.jsonl")}
+    assert docs[ids["page"]]["date"] is None and docs[ids["wire"]]["date_precision"] == "day"
+    (story,) = [s for s in _jsonl(tmp_path / "spark" / "stories.jsonl") if ids["wire"] in s["documents"]]
+    assert story["earliest"] == ids["wire"]
+    primary = {e["derived"]: e["source"] for e in story["provenance"] if e["primary"]}
+    assert primary[ids["verbatim"]] == ids["wire"]

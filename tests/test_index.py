@@ -28,7 +28,7 @@ def test_schema_and_version_are_recorded(ix):
     assert {"documents", "postings", "pairs", "passages", "stories", "doc_story", "skipped", "runs",
             "stages", "meta", "candidates", "outlet_common"} <= tables
     assert ix.meta("wiretrace_version") == __version__
-    assert ix.meta("schema_version") == "1"
+    assert ix.meta("schema_version") == "2"
     assert ix.document_count() == 0
 
 

@@ -278,8 +278,15 @@ def test_check_errors(client):
     assert r.status_code == 400 and "Cannot read" in r.json()["error"]
     r = client.post("/check.json", data={"text": "Nothing in common with any indexed news at all, truly none."})
     assert r.status_code == 200 and r.json()["hits"] == []
-    r = client.post("/check.json", data={"text": "x " * 50, "date": ATTR})
-    assert r.status_code == 200 and any("ISO" in n for n in r.json()["notes"])
+    # a bad date is an error naming the value and the expected form, never silently dropped
+    r = client.post("/check.json", data={"text": "x " * 50, "date": "12/01/2016"})
+    assert r.status_code == 400 and "'12/01/2016'" in r.json()["error"]
+    assert "ISO 8601" in r.json()["error"] and "2016-01-12" in r.json()["error"]
+    r = client.post("/check", data={"text": "x " * 50, "date": ATTR})
+    assert r.status_code == 400 and "is not a date" in r.text
+    assert_inert(r.text)
+    r = client.post("/check.json", data={"text": "x " * 50, "date": "2016"})  # a year is a date
+    assert r.status_code == 200
 
 
 def test_check_without_allow_add_stores_nothing(scan_dir, client, corpus):
@@ -330,6 +337,9 @@ def test_hostile_fields_are_escaped_everywhere(client, corpus):
 def test_hostile_check_submission_is_escaped(client):
     text = (EXAMPLES / "wire.txt").read_text(encoding="utf-8") + f"\n{SCRIPT} {ATTR} {SINGLE}\n"
     r = client.post("/check", data={"text": text, "title": ATTR + SCRIPT, "date": SINGLE, "source": ATTR})
+    assert r.status_code == 400 and "is not a date" in r.text  # the bad date, echoed inert
+    assert_inert(r.text)
+    r = client.post("/check", data={"text": text, "title": ATTR + SCRIPT, "source": ATTR})
     assert r.status_code == 200
     assert_inert(r.text)
     r = client.post("/check", files={"file": (ATTR + ".html", f"<p>{SCRIPT}</p><p>{ATTR}</p>".encode(), "text/html")})

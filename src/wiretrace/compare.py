@@ -6,6 +6,7 @@ from typing import Any
 
 from .align import align_blocks, blocks_to_passages
 from .config import CompareConfig
+from .dates import check_date, pair_dates
 from .errors import ConfigError
 from .judge import coverage, lexical_similarity, likely_source, relation, uncovered_spans
 from .normalize import Tokens, tokenize
@@ -19,7 +20,9 @@ def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
 
     Keyword options override :class:`~wiretrace.config.CompareConfig` fields
     (``compare(a, b, min_passage_words=8)``); dates are ISO 8601 strings or
-    ``date``/``datetime`` objects.
+    ``date``/``datetime`` objects (anything else raises
+    :class:`~wiretrace.dates.DateError`); they decide the source only when they
+    order the two texts: two day dates ("2016" or "2016-01" order nothing).
 
     >>> r = compare("Kerry said the talks in Rome went well on Tuesday.",
     ...             "ROME (Reuters) - Kerry said the talks in Rome went well on Tuesday.")
@@ -28,6 +31,11 @@ def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
     """
     if not isinstance(a_text, str) or not isinstance(b_text, str):
         raise ConfigError("compare() takes two str texts; decode bytes first (wiretrace.read.decode_bytes)")
+    # a bad date is an error (DateError), never silently no date; a year or a month is
+    # valid but orders nothing, so only a pair of dates that order the two goes on
+    check_date(a_date, "a_date")
+    check_date(b_date, "b_date")
+    a_date, b_date = pair_dates(a_date, b_date)
     cfg = (config or CompareConfig()).replace(**options) if options else (config or CompareConfig())
     ta = tokenize(a_text, strip_boilerplate=cfg.strip_boilerplate)
     tb = tokenize(b_text, strip_boilerplate=cfg.strip_boilerplate)

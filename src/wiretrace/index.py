@@ -5,16 +5,19 @@ record plus the run's base, so a rerun of the same input gives the same
 numbers):
 
 * ``documents``  id (unique), source, date, ts, title, url, extra (JSON), text,
-  origin, ntok, body_hash, run
+  origin, ntok, body_hash, run, date_source, date_precision (``ts`` is set for
+  day dates only: a year or a month orders nothing)
 * ``postings``   (doc, gram): distinct hashed word n-grams per document
 * ``outlet_common`` (source, gram): each outlet's boilerplate grams; ``doc_boiler``
   (doc, grams): those of each document, sorted
 * ``candidates`` (a, b, shared, exact), ``pairs`` (every judged pair with its
-  ``Comparison.to_dict()`` JSON and a ``related`` flag), ``passages``
+  ``Comparison.to_dict()`` JSON, a ``related`` flag and each side's literal
+  share, ``a_literal``/``b_literal``: see ``engines._work.literal_shares``), ``passages``
 * ``story_terms`` (doc, term, tf, kind, line): content words, names and numbers
   per document and line (:mod:`wiretrace.storyterms`); ``story_pairs`` (a, b, score, a_rank,
   b_rank): story evidence between documents (:func:`wiretrace.candidates.story_steps`)
-* ``doc_story``  (doc, story), ``stories`` (headline, provenance, chains…)
+* ``doc_story``  (doc, story), ``stories`` (headline, provenance, chains, earliest
+  and ``earliest_by``: the evidence that orders it first, NULL = order unknown)
 * ``skipped``    (pos, origin, category, reason)
 * ``runs``, ``stages`` (stage, config_hash, finished_at: resume bookkeeping)
   and ``meta`` (schema and wiretrace version)
@@ -45,7 +48,7 @@ from .errors import IndexBusyError, WiretraceError
 if TYPE_CHECKING:
     from .records import Comparison
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 __all__ = ["Index", "IndexStoreError", "comparison_from_json", "SCHEMA_VERSION"]
 
@@ -58,7 +61,8 @@ _DDL = [
         started_at TIMESTAMP, finished_at TIMESTAMP, info VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS documents (doc INTEGER PRIMARY KEY, id VARCHAR UNIQUE NOT NULL,
         source VARCHAR, date VARCHAR, ts TIMESTAMP, title VARCHAR, url VARCHAR, extra VARCHAR,
-        text VARCHAR, origin VARCHAR, ntok INTEGER, body_hash BIGINT, run INTEGER)""",
+        text VARCHAR, origin VARCHAR, ntok INTEGER, body_hash BIGINT, run INTEGER,
+        date_source VARCHAR, date_precision VARCHAR)""",
     "CREATE TABLE IF NOT EXISTS postings (doc INTEGER, gram BIGINT)",
     """CREATE TABLE IF NOT EXISTS skipped (pos BIGINT PRIMARY KEY, origin VARCHAR,
         category VARCHAR, reason VARCHAR, run INTEGER)""",
@@ -66,14 +70,14 @@ _DDL = [
     """CREATE TABLE IF NOT EXISTS pairs (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN,
         relation VARCHAR, source VARCHAR, similarity DOUBLE, a_coverage DOUBLE,
         b_coverage DOUBLE, n_passages INTEGER, boiler_dropped INTEGER, related BOOLEAN,
-        result VARCHAR)""",
+        result VARCHAR, a_literal DOUBLE, b_literal DOUBLE)""",
     """CREATE TABLE IF NOT EXISTS passages (a INTEGER, b INTEGER, a_start INTEGER, a_end INTEGER,
         b_start INTEGER, b_end INTEGER, kind VARCHAR, score DOUBLE, matched_words INTEGER,
         edit_rate DOUBLE)""",
     "CREATE TABLE IF NOT EXISTS doc_story (doc INTEGER PRIMARY KEY, story VARCHAR)",
     """CREATE TABLE IF NOT EXISTS stories (story VARCHAR PRIMARY KEY, size INTEGER,
         documents VARCHAR, earliest VARCHAR, first_date VARCHAR, last_date VARCHAR,
-        headline VARCHAR, provenance VARCHAR, chains VARCHAR)""",
+        headline VARCHAR, provenance VARCHAR, chains VARCHAR, earliest_by VARCHAR)""",
     "CREATE TABLE IF NOT EXISTS outlet_common (source VARCHAR, gram BIGINT)",
     "CREATE TABLE IF NOT EXISTS doc_boiler (doc INTEGER, grams BIGINT[])",
     """CREATE TABLE IF NOT EXISTS story_terms (doc INTEGER, term BIGINT, tf DOUBLE, kind TINYINT,
@@ -155,10 +159,14 @@ class Index:
             raise IndexStoreError(f"cannot open index {path} ({exc}); it is not a wiretrace "
                                   "DuckDB index: choose another path or delete the file") from None
         ix = cls(con, path, read_only)
-        if read_only:
-            ix._check_schema()
-        else:
-            ix._create()
+        try:
+            if read_only:
+                ix._check_schema()
+            else:
+                ix._create()
+        except BaseException:
+            con.close()  # release the file: the caller may delete and rebuild it
+            raise
         return ix
 
     def _create(self) -> None:
@@ -171,8 +179,10 @@ class Index:
 
         version = self.meta("schema_version")
         if version is not None and version != SCHEMA_VERSION:
-            raise IndexStoreError(f"index {self.path} has schema {version}, this wiretrace "
+            exc = IndexStoreError(f"index {self.path} has schema {version}, this wiretrace "
                                   f"writes {SCHEMA_VERSION}; rebuild it with scan --force")
+            exc.old_schema = True  # type: ignore[attr-defined]  # scan --force may replace it
+            raise exc
         self.con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), "
                          "('wiretrace_version', ?)", [SCHEMA_VERSION, __version__])
         if self.meta("created_at") is None:
@@ -325,12 +335,13 @@ class Index:
         return {int(r[0]): (r[1], r[2], r[3]) for r in rows}
 
     def insert_arrow(self, table: str, data: Any, *, ignore: bool = False) -> None:
-        """Append an Arrow table (or anything DuckDB scans) to ``table``; with
-        ``ignore``, rows whose key already exists are skipped."""
+        """Append an Arrow table (or anything DuckDB scans) to ``table``, matching
+        columns by name (a column the data lacks is NULL); with ``ignore``, rows
+        whose key already exists are skipped."""
         self.con.register("_wt_batch", data)
         try:
             verb = "INSERT OR IGNORE" if ignore else "INSERT"
-            self.con.execute(f"{verb} INTO {table} SELECT * FROM _wt_batch")
+            self.con.execute(f"{verb} INTO {table} BY NAME SELECT * FROM _wt_batch")
         finally:
             self.con.unregister("_wt_batch")
 

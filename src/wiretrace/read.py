@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
+from .dates import page_date, parse_date, text_date
 from .errors import BinaryInputError, ConfigError, DecodeError, InputError, MissingExtraError
 from .records import Document, Skipped
 
@@ -48,9 +49,6 @@ _UTF8_MULTIBYTE = re.compile(r"[^\x00-\x7f\ufffd]")
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
-_ISO_DATE = re.compile(
-    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?"
-    r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?)?)?")
 _FIELDS = ("id", "source", "date", "title", "url")
 _TEXT_FIELDS = ("text", "body", "content")
 _BAD_ENCODING = "not text in UTF-8 or any encoding we could detect; re-save the file as UTF-8"
@@ -177,7 +175,11 @@ def iter_documents(path: str | os.PathLike[str], *,
     Bad records become :class:`Skipped` (origin ``"file:line"``, or
     ``"file:row"`` for Parquet) and reading goes on. Policies:
 
-    * a ``date`` that is not ISO 8601 is dropped (``date=None``), silently;
+    * a ``date`` that is not ISO 8601 is dropped (``date=None``), silently; a valid one
+      is kept as given with its precision ("2016" is a year, not 2016-01-01) and
+      ``date_source="input"``; .txt/.html files take a date only from page
+      publication metadata or the text's dateline/byline (never a copyright
+      year, a modification date or the file's time); see :mod:`wiretrace.dates`;
     * text longer than ``max_chars`` is cut to ``max_chars``: the Document
       is yielded, then a ``Skipped(category="truncated")`` note for it;
     * a JSONL/CSV line that is not UTF-8 is decoded like :func:`decode_bytes`
@@ -301,7 +303,9 @@ def _read_txt(path: Path, doc_id: str, max_chars: int) -> Iterator[Document | Sk
     text = decode_bytes(data, path=str(path))
     if not text.strip():
         raise _fail("the file is empty or only whitespace; add text or remove it", path, "empty")
-    yield from _emit(Document(id=doc_id, text=text, origin=str(path)), "", max_chars, cut)
+    # a file name is never an outlet, nor a file time a date: only the text's own dateline
+    yield from _emit(Document(id=doc_id, text=text, origin=str(path), **_text_date(text)), "",
+                     max_chars, cut)
 
 
 def _read_html(path: Path, doc_id: str, max_chars: int) -> Iterator[Document | Skipped]:
@@ -320,11 +324,16 @@ def _read_html(path: Path, doc_id: str, max_chars: int) -> Iterator[Document | S
     except Exception as exc:  # trafilatura/lxml raise many kinds on odd markup
         raise _fail(f"trafilatura could not parse the page ({exc}); save the article "
                     "text as .txt instead", path, "bad-html") from None
-    meta = {k: getattr(page, k, None) for k in ("text", "sitename", "date", "title", "url")}
+    meta = {k: getattr(page, k, None) for k in ("text", "sitename", "title", "url")}
     if not meta["text"] or not meta["text"].strip():
         raise _fail("no article text found in the page; check it is an article page, "
                     "or save its text as .txt", path, "empty")
-    doc = Document(id=doc_id, text=meta["text"], origin=str(path), date=_iso_date(meta["date"]),
+    # Not trafilatura's date: htmldate guesses from copyright footers and modification
+    # dates ("Copyright 2016" became 2016-01-01). Publication metadata, else the dateline.
+    published = page_date(markup)
+    dated = (dict(date=published.iso, date_source="page-metadata", date_precision=published.precision)
+             if published is not None else _text_date(meta["text"]))
+    doc = Document(id=doc_id, text=meta["text"], origin=str(path), **dated,
                    source=_opt_str(meta["sitename"]), title=_opt_str(meta["title"]),
                    url=_opt_str(meta["url"]))
     yield from _emit(doc, "", max_chars, False)
@@ -376,23 +385,22 @@ def _opt_str(value: Any) -> str | None:
     return text if text.strip() else None
 
 
-def _iso_date(value: Any) -> str | None:
-    """``value`` as an ISO 8601 string, or None when it does not look like one."""
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if value is None or isinstance(value, (bool, dict, list, float)):
-        return None
-    text = str(value).strip()
-    m = _ISO_DATE.fullmatch(text)
-    if not m:
-        return None
-    year, month, day, hour, minute, second = (int(g) if g else 0 for g in m.groups())
-    try:
-        date(year, month or 1, day or 1)
-        time(hour, minute, min(second, 59))  # allow a leap second
-    except ValueError:
-        return None
-    return text
+def _input_date(value: Any) -> dict[str, str | None]:
+    """A record's ``date`` field as Document date fields: the ISO 8601 text as given
+    ("2016" stays a year, never 2016-01-01), its precision, source "input"; all None
+    when it is not an ISO 8601 date."""
+    got = parse_date(value)
+    if got is None:
+        return {"date": None, "date_source": None, "date_precision": None}
+    return {"date": got.iso, "date_source": "input", "date_precision": got.precision}
+
+
+def _text_date(text: str) -> dict[str, str | None]:
+    """Document date fields from the text's own dateline or byline, if it has one."""
+    got = text_date(text)
+    if got is None:
+        return {}
+    return {"date": got[0].iso, "date_source": got[1], "date_precision": got[0].precision}
 
 
 def _record(rec: dict[str, Any], fields: dict[str, str] | None, origin: str,
@@ -422,7 +430,7 @@ def _record(rec: dict[str, Any], fields: dict[str, str] | None, origin: str,
                        "empty")
     used = {key for name, key in fields.items() if not isinstance(value[name], (dict, list))}
     return Document(id=doc_id, text=text, source=_opt_str(value.get("source")),
-                    date=_iso_date(value.get("date")), title=_opt_str(value.get("title")),
+                    **_input_date(value.get("date")), title=_opt_str(value.get("title")),
                     url=_opt_str(value.get("url")), origin=origin,
                     extra={k: v for k, v in rec.items() if k not in used})
 

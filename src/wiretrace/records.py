@@ -220,6 +220,11 @@ class Document:
     extra: dict[str, Any] = field(default_factory=dict)
     #: where it came from, for error messages: "file" or "file:line"
     origin: str = ""
+    #: where ``date`` came from: "input", "page-metadata", "dateline" or "byline"
+    #: (:data:`wiretrace.dates.SOURCES`); None when there is no date
+    date_source: str | None = None
+    #: "day", "month" or "year": a year or a month never orders two documents
+    date_precision: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

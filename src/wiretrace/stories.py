@@ -32,10 +32,17 @@ A union is refused when the merged story would span more than
 ``story_max_days`` between its earliest and latest dated documents: without
 that, formulaic wire copy (daily market reports) chains a whole corpus into
 one story. Exact duplicates always share a story, whatever their dates (they
-are the same text).
+are the same text). A year or a month counts only where it is certain (see
+:class:`_Clusters`).
 
-Provenance orients each derived pair: dates first, then the pair's
-``Comparison.source``, then containment (the more covered text is the copy).
+Provenance orients each derived pair only on evidence: day dates that order
+the two (:func:`wiretrace.dates.date_order`; a year or a month never does),
+then the pair's ``Comparison.source`` (wire signals, or its containment
+asymmetry), then containment (the more covered text is the copy); a pair
+with none of these gets no edge. A copy's primary source is the one it copies
+most literally (:func:`literal_shares`). The earliest witness is named only
+where the evidence puts one document before every other ordered one
+(:func:`provenance`); otherwise it is None: order unknown.
 
     >>> nodes = {1: Node("wire", "2024-03-01"), 2: Node("paper", "2024-03-02")}
     >>> links = [Link(1, 2, similarity=0.9, relation="wholly-derived", source="a",
@@ -53,14 +60,17 @@ import heapq
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import xxhash
 
-__all__ = ["Node", "Link", "Edge", "Provenance", "parse_when", "is_reuse_link", "is_story_link",
-           "story_id", "group_stories", "provenance", "headline", "REUSE_COVERAGE", "REUSE_MIN_STORY",
-           "KNN", "KNN_SHARE", "KNN_MIN_SIZE"]
+from .dates import date_bounds, date_order, parse_date
+from .witness import earliest_witness
+
+__all__ = ["Node", "Link", "Edge", "Provenance", "parse_when", "literal_shares", "is_reuse_link",
+           "is_story_link", "story_id", "group_stories", "provenance", "headline", "REUSE_COVERAGE",
+           "REUSE_MIN_STORY", "KNN", "KNN_SHARE", "KNN_MIN_SIZE", "SAME_TEXT_COVERAGE"]
 
 #: a partially-derived pair is a hard link when this share of one text is in passages
 REUSE_COVERAGE = 0.5
@@ -103,6 +113,9 @@ class Link:
     story: float = 0.0
     a_rank: int = 0
     b_rank: int = 0
+    #: :func:`literal_shares` of the pair (None: not stored, coverage stands in)
+    a_literal: float | None = None
+    b_literal: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +131,13 @@ class Edge:
     by: str
     #: the likeliest source of ``derived`` (others are kept as secondary)
     primary: bool = False
+    #: the share of ``derived`` copied literally from ``source`` (:func:`literal_shares`)
+    literal: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return {"source": self.source, "derived": self.derived, "relation": self.relation,
-                "coverage": self.coverage, "similarity": self.similarity, "by": self.by,
-                "primary": self.primary}
+                "coverage": self.coverage, "literal": self.literal, "similarity": self.similarity,
+                "by": self.by, "primary": self.primary}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,30 +147,45 @@ class Provenance:
     edges: list[Edge] = field(default_factory=list)
     #: paths source → … → derived along primary edges, longest first (length ≥ 2)
     chains: list[list[str]] = field(default_factory=list)
-    #: the earliest dated document, else the document most others derive from
+    #: the document shown to come before every other ordered one (None: order unknown)
     earliest: str | None = None
+    #: what shows it: "date", "provenance" (edges) or "date+provenance"; None with no earliest
+    earliest_by: str | None = None
 
 
 def parse_when(value: Any) -> datetime | None:
-    """An ISO 8601 date or datetime as a naive UTC datetime, or None.
+    """A day-precision ISO 8601 date or datetime as a naive UTC datetime, or None
+    (a year or a month is not an instant: see :mod:`wiretrace.dates`).
 
-    >>> parse_when("2024-03-01T10:00:00+02:00"), parse_when("nope")
-    (datetime.datetime(2024, 3, 1, 8, 0), None)
+    >>> parse_when("2024-03-01T10:00:00+02:00"), parse_when("nope"), parse_when("2024")
+    (datetime.datetime(2024, 3, 1, 8, 0), None, None)
     """
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        when = value
-    elif isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    else:
-        try:
-            when = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-    if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc).replace(tzinfo=None)
-    return when
+    got = parse_date(value)
+    return None if got is None else got.when
+
+
+def literal_shares(r: Any) -> tuple[float, float]:
+    """How literally each side of a :class:`~wiretrace.records.Comparison` is made of
+    the other: its coverage weighted by ``1 - edit_rate`` of the passages that make
+    it (character-weighted; a paraphrase counts 0). A verbatim copy of three
+    paragraphs scores its full coverage; an edited copy of them scores less, so a
+    copy's primary source is the text it copies most literally.
+
+    >>> from wiretrace.records import Comparison, Passage
+    >>> r = Comparison([Passage(0, 10, 0, 10, "edited", 0.8, 8, 0.2)], 1.0, 0.5, "wholly-derived", "b", 0.9)
+    >>> literal_shares(r)
+    (0.8, 0.4)
+    """
+    out = []
+    for side, cov in (("a", r.a_coverage), ("b", r.b_coverage)):
+        total = weighted = 0.0
+        for p in r.passages:
+            n = (p.a_end - p.a_start) if side == "a" else (p.b_end - p.b_start)
+            total += n
+            if p.kind != "paraphrase":
+                weighted += n * max(0.0, 1.0 - float(p.edit_rate))
+        out.append(round(cov * weighted / total, 4) if total > 0 else 0.0)
+    return out[0], out[1]
 
 
 def is_reuse_link(link: Link) -> bool:
@@ -204,7 +234,14 @@ def _strength(link: Link) -> tuple:
 
 
 class _Clusters:
-    """Union-find with each root's date span, members and lowest document."""
+    """Union-find with each root's date span, members and lowest document.
+
+    A span is ``(lo, hi)``: the earliest of its documents' *latest* possible
+    instants and the latest of their *earliest* ones (:func:`wiretrace.dates.date_bounds`).
+    For day dates that is the first and last date; a year or a month only
+    refuses a union with documents that fall outside it by more than the
+    window whatever its real day is, so an imprecise date never splits a story
+    that might fit, nor stretches one."""
 
     def __init__(self, max_days: int):
         self.parent: dict[int, int] = {}
@@ -212,9 +249,9 @@ class _Clusters:
         self.members: dict[int, list[int]] = {}
         self.max = timedelta(days=max_days)
 
-    def add(self, key: int, when: datetime | None) -> None:
+    def add(self, key: int, bounds: tuple[datetime, datetime] | None) -> None:
         self.parent[key] = key
-        self.span[key] = (when, when)
+        self.span[key] = (bounds[1], bounds[0]) if bounds else (None, None)
         self.members[key] = [key]
 
     def find(self, x: int) -> int:
@@ -274,7 +311,7 @@ def group_stories(nodes: Mapping[int, Node], links: Iterable[Link], *, story_thr
     """
     uf = _Clusters(story_max_days)
     for n in sorted(nodes):
-        uf.add(n, parse_when(nodes[n].date))
+        uf.add(n, date_bounds(nodes[n].date))
     usable = sorted((x for x in links if x.a in nodes and x.b in nodes and x.a != x.b),
                     key=lambda x: (x.a, x.b))
     if seeds:
@@ -378,9 +415,9 @@ def _neighbours_agree(xs: list[int], ys: list[int], near: Mapping[int, set[int]]
 
 def _orient(link: Link, nodes: Mapping[int, Node]) -> tuple[int, int, str] | None:
     """``(source, derived, by)`` for a derived pair, None when undecidable."""
-    wa, wb = parse_when(nodes[link.a].date), parse_when(nodes[link.b].date)
-    if wa is not None and wb is not None and wa != wb:
-        return (link.a, link.b, "date") if wa < wb else (link.b, link.a, "date")
+    order = date_order(nodes[link.a].date, nodes[link.b].date)
+    if order is not None:
+        return (link.a, link.b, "date") if order < 0 else (link.b, link.a, "date")
     if link.source == "a":
         return link.a, link.b, "compare"
     if link.source == "b":
@@ -392,44 +429,66 @@ def _orient(link: Link, nodes: Mapping[int, Node]) -> tuple[int, int, str] | Non
     return None
 
 
+#: both sides of an unoriented pair at least this covered are one text (same witness)
+SAME_TEXT_COVERAGE = 0.9
+
+
 def provenance(nodes: Mapping[int, Node], links: Iterable[Link], *, max_sources: int = 3) -> Provenance:
     """Source edges, chains and earliest witness of one story's documents.
 
-    Each derived document keeps up to ``max_sources`` sources: the one that
-    covers most of its text first, then the more similar, then the earlier
-    (so in A→B→C, C's primary source is B when B gave it more than A did).
+    Each derived document keeps up to ``max_sources`` sources. The primary one
+    is the text it copies most literally (:func:`literal_shares`: the lowest
+    edit rate over the largest share of the copy), then the earlier, then the
+    one covering more of it; so in A→B→C, C's primary source is B only where
+    B explains C better than A does.
 
     >>> nodes = {1: Node("A", "2024-01-01"), 2: Node("B", "2024-01-02"), 3: Node("C", "2024-01-03")}
     >>> ls = [Link(1, 2, .9, "wholly-derived", None, .9, .9), Link(2, 3, .9, "wholly-derived", None, .9, .9),
     ...       Link(1, 3, .8, "wholly-derived", None, .85, .85)]
-    >>> provenance(nodes, ls).chains
-    [['A', 'B', 'C']]
+    >>> p = provenance(nodes, ls)
+    >>> p.chains, p.earliest, p.earliest_by
+    ([['A', 'B', 'C']], 'A', 'date')
     """
-    found: dict[int, list[tuple[float, float, datetime | None, int, Edge]]] = {}
+    found: dict[int, list[tuple[float, float, float, tuple, int, Edge]]] = {}
+    same: list[tuple[int, int]] = []
     for link in links:
         if link.relation == "non-derived" or link.a not in nodes or link.b not in nodes:
             continue
         oriented = _orient(link, nodes)
         if oriented is None:
+            if link.exact or min(link.a_coverage, link.b_coverage) >= SAME_TEXT_COVERAGE:
+                same.append((link.a, link.b))
             continue
         src, der, by = oriented
-        cov = link.a_coverage if der == link.a else link.b_coverage
-        edge = Edge(nodes[src].id, nodes[der].id, link.relation, round(cov, 4), link.similarity, by)
-        found.setdefault(der, []).append((cov, link.similarity, parse_when(nodes[src].date), src, edge))
+        on_a = der == link.a
+        cov = link.a_coverage if on_a else link.b_coverage
+        lit = link.a_literal if on_a else link.b_literal
+        lit = cov if lit is None else lit
+        edge = Edge(nodes[src].id, nodes[der].id, link.relation, round(cov, 4), link.similarity, by,
+                    literal=round(lit, 4))
+        when = parse_when(nodes[src].date)
+        found.setdefault(der, []).append((lit, cov, link.similarity, (when is None, when or datetime.min),
+                                          src, edge))
     edges: list[Edge] = []
     best: dict[int, int] = {}
     for der, cands in sorted(found.items()):
-        top = max(c[0] for c in cands)
-        # most of the copy's text first (a closer link in a chain A→B→C carries
-        # more of C), then the more similar telling; on a tie the earlier document
-        cands.sort(key=lambda c: (-round(c[0], 2), -c[1], c[2] is None, c[2] or datetime.min, c[3]))
-        kept = [c for c in cands if c[0] >= max(0.03, 0.25 * top)][:max_sources]
-        for i, (_, _, _, src, edge) in enumerate(kept):
+        top = max(c[1] for c in cands)
+        # the most literal source first (a verbatim copy of the wire's first paragraphs
+        # comes from the wire, not from an edited copy that holds them too); then the
+        # earlier, the more of the copy, the more similar telling
+        cands.sort(key=lambda c: (-round(c[0], 2), c[3], -round(c[1], 2), -c[2], nodes[c[4]].id))
+        kept = [c for c in cands if c[1] >= max(0.03, 0.25 * top)][:max_sources]
+        for i, (_, _, _, _, src, edge) in enumerate(kept):
             if i == 0:
                 best[der] = src
             edges.append(Edge(edge.source, edge.derived, edge.relation, edge.coverage,
-                              edge.similarity, edge.by, primary=i == 0))
-    return Provenance(edges, _chains(nodes, best), _earliest(nodes, best))
+                              edge.similarity, edge.by, primary=i == 0, literal=edge.literal))
+    ids = {nodes[n].id: n for n in nodes}
+    earliest, by = earliest_witness({n: nodes[n].date for n in nodes},
+                                    [(ids[e.source], ids[e.derived], "date" if e.by == "date" else "provenance")
+                                     for e in edges], same)
+    earliest = None if earliest is None else nodes[earliest].id
+    return Provenance(edges, _chains(nodes, best), earliest, by)
 
 
 def _chains(nodes: Mapping[int, Node], best: Mapping[int, int]) -> list[list[str]]:
@@ -446,19 +505,6 @@ def _chains(nodes: Mapping[int, Node], best: Mapping[int, int]) -> list[list[str
         chains.append([nodes[n].id for n in reversed(path)])
     chains.sort(key=lambda c: (-len(c), c))
     return chains
-
-
-def _earliest(nodes: Mapping[int, Node], best: Mapping[int, int]) -> str | None:
-    if not nodes:
-        return None
-    dated = [(w, nodes[n].id) for n in nodes if (w := parse_when(nodes[n].date)) is not None]
-    if dated:
-        return min(dated)[1]
-    counts: dict[int, int] = {}
-    for src in best.values():
-        counts[src] = counts.get(src, 0) + 1
-    roots = [n for n in nodes if n not in best] or list(nodes)
-    return min((-counts.get(n, 0), nodes[n].id) for n in roots)[1]
 
 
 _FIRST_SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|$)|\n\s*\n|$)", re.S)

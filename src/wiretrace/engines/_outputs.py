@@ -3,13 +3,16 @@
 Every file is written to a temporary name and renamed into place, so a killed
 run never leaves a half-written output behind.
 
-* ``documents.jsonl``  id, source, date, story, title, url, then the record's
-  other input fields (they never override these names)
-* ``pairs.jsonl``      a, b, exact, then every ``Comparison.to_dict()`` field;
-  only related pairs (passages, exact duplicates or story similarity)
+* ``documents.jsonl``  id, source, date, story, title, url, date_source ("input",
+  "page-metadata", "dateline", "byline"), date_precision ("day", "month", "year"),
+  then the record's other input fields (they never override these names)
+* ``pairs.jsonl``      a, b, exact, a_literal, b_literal (each side's share copied
+  literally, ``stories.literal_shares``), then every ``Comparison.to_dict()``
+  field; only related pairs (passages, exact duplicates or story similarity)
 * ``passages.parquet`` a, b, a_start, a_end, b_start, b_end, kind, score,
   matched_words, edit_rate
-* ``stories.jsonl``    story, size, documents, earliest, first_date, last_date,
+* ``stories.jsonl``    story, size, documents, earliest (null: order unknown),
+  earliest_by (the evidence), order ("known"/"unknown"), first_date, last_date,
   headline, provenance (edges), chains
 * ``skipped.jsonl``    origin, category, reason
 * ``config.json``      config, wiretrace version, input, index, time
@@ -30,7 +33,7 @@ from ..config import ScanConfig
 from ..index import Index, comparison_from_json
 from ..report import corpus_html as ch
 
-_CORE = ("id", "source", "date", "story", "title", "url")
+_CORE = ("id", "source", "date", "story", "title", "url", "date_source", "date_precision")
 
 
 @contextmanager
@@ -51,20 +54,22 @@ def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, ind
     """Write every output file of a scan into ``out_dir``."""
     p = lambda name: os.path.join(out_dir, name)  # noqa: E731
     with _atomic(p("documents.jsonl")) as f:
-        for rows in _chunks(ix, "SELECT d.id, d.source, d.date, s.story, d.title, d.url, d.extra "
-                                "FROM documents d LEFT JOIN doc_story s ON s.doc = d.doc ORDER BY d.doc"):
+        for rows in _chunks(ix, "SELECT d.id, d.source, d.date, s.story, d.title, d.url, d.date_source, "
+                                "d.date_precision, d.extra FROM documents d LEFT JOIN doc_story s "
+                                "ON s.doc = d.doc ORDER BY d.doc"):
             for row in rows:
-                rec = dict(zip(_CORE, row[:6]))
-                for k, v in json.loads(row[6] or "{}").items():
+                rec = dict(zip(_CORE, row[:8]))
+                for k, v in json.loads(row[8] or "{}").items():
                     rec.setdefault(k, v)
                 f.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
     with _atomic(p("pairs.jsonl")) as f:
-        for rows in _chunks(ix, "SELECT da.id, db.id, p.exact, p.result FROM pairs p "
-                                "JOIN documents da ON da.doc = p.a JOIN documents db ON db.doc = p.b "
-                                "WHERE p.related ORDER BY p.a, p.b"):
-            for a, b, exact, result in rows:
+        for rows in _chunks(ix, "SELECT da.id, db.id, p.exact, p.result, p.a_literal, p.b_literal "
+                                "FROM pairs p JOIN documents da ON da.doc = p.a JOIN documents db "
+                                "ON db.doc = p.b WHERE p.related ORDER BY p.a, p.b"):
+            for a, b, exact, result, a_lit, b_lit in rows:
                 # splice the stored JSON instead of parsing it again
-                head = json.dumps({"a": a, "b": b, "exact": bool(exact)}, ensure_ascii=False)
+                head = json.dumps({"a": a, "b": b, "exact": bool(exact), "a_literal": a_lit,
+                                   "b_literal": b_lit}, ensure_ascii=False)
                 f.write(head[:-1] + ", " + result[1:] + "\n")
     tmp = p("passages.parquet") + ".tmp"
     ix.con.execute(f"""COPY (SELECT da.id AS a, db.id AS b, s.a_start, s.a_end, s.b_start, s.b_end,
@@ -74,10 +79,13 @@ def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, ind
     os.replace(tmp, p("passages.parquet"))
     with _atomic(p("stories.jsonl")) as f:
         for rows in _chunks(ix, "SELECT story, size, documents, earliest, first_date, last_date, "
-                                "headline, provenance, chains FROM stories ORDER BY size DESC, story"):
+                                "headline, provenance, chains, earliest_by FROM stories "
+                                "ORDER BY size DESC, story"):
             for r in rows:
                 f.write(json.dumps({"story": r[0], "size": r[1], "documents": json.loads(r[2]),
-                                    "earliest": r[3], "first_date": r[4], "last_date": r[5],
+                                    "earliest": r[3], "earliest_by": r[9],
+                                    "order": "known" if r[3] else "unknown",
+                                    "first_date": r[4], "last_date": r[5],
                                     "headline": r[6], "provenance": json.loads(r[7]),
                                     "chains": json.loads(r[8])}, ensure_ascii=False) + "\n")
     with _atomic(p("skipped.jsonl")) as f:
@@ -103,7 +111,7 @@ def _report(ix: Index, input_path: str) -> str:
                "passages": q("SELECT count(*) FROM passages"),
                "stories with 2+ documents": n_multi, "wiretrace": __version__}
     stories_rows = ix.con.execute(
-        "SELECT story, headline, documents, provenance, chains, earliest FROM stories "
+        "SELECT story, headline, documents, provenance, chains, earliest, earliest_by FROM stories "
         f"WHERE size > 1 ORDER BY size DESC, story LIMIT {ch.MAX_STORIES}").fetchall()
     # the strongest pairs: whole copies first, then by the copy's coverage
     pair_rows = ix.con.execute(f"""SELECT a, b, result FROM pairs WHERE related AND n_passages > 0
@@ -111,7 +119,7 @@ def _report(ix: Index, input_path: str) -> str:
         LIMIT {ch.MAX_PAIRS}""").fetchall()
     ids = sorted({i for r in stories_rows for i in json.loads(r[2])})[: ch.MAX_DOCUMENTS]
     meta = {r[0]: r for r in ix.con.execute(
-        "SELECT d.id, d.source, d.date, d.title, s.story, d.doc FROM documents d "
+        "SELECT d.id, d.source, d.date, d.title, s.story, d.doc, d.date_precision FROM documents d "
         "LEFT JOIN doc_story s ON s.doc = d.doc WHERE d.id IN (SELECT unnest(?::VARCHAR[])) "
         "OR d.doc IN (SELECT unnest(?::INTEGER[]))",
         [ids, [x for r in pair_rows for x in r[:2]]]).fetchall()}
@@ -134,10 +142,10 @@ def _report(ix: Index, input_path: str) -> str:
         m = meta.get(doc_id)
         if m is None:
             return ch.DocView(doc_id)
-        return ch.DocView(m[0], m[1], m[2], m[3], m[4], related.get(doc_id, []))
+        return ch.DocView(m[0], m[1], m[2], m[3], m[4], related.get(doc_id, []), m[6])
 
     stories = [ch.StoryView(r[0], r[1] or "", [view(i) for i in json.loads(r[2])],
-                            json.loads(r[3]), json.loads(r[4]), r[5]) for r in stories_rows]
+                            json.loads(r[3]), json.loads(r[4]), r[5], r[6]) for r in stories_rows]
     texts = dict(ix.con.execute("SELECT doc, text FROM documents WHERE doc IN "
                                 "(SELECT unnest(?::INTEGER[]))",
                                 [sorted({x for r in pair_rows for x in r[:2]})]).fetchall())

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..compare import compare_tokens, lexical_passages
 from ..config import ScanConfig
+from ..dates import pair_dates
 from ..index import Index
 from ..normalize import Tokens, tokenize
 from ..rank import literal_share
@@ -82,8 +83,9 @@ class Comparer:
         out = []
         for n in docs:
             meta, tb, lex = self.held[n]
-            out.append((n, meta, compare_tokens(self.ta, tb, self.cfg.compare, a_date=date,
-                                                b_date=meta[2], lexical=lex)))
+            a_date, b_date = pair_dates(date, meta[2])  # a year or a month decides nothing
+            out.append((n, meta, compare_tokens(self.ta, tb, self.cfg.compare, a_date=a_date,
+                                                b_date=b_date, lexical=lex)))
         return out
 
 

@@ -44,9 +44,11 @@ LINKS_SQL = ("SELECT coalesce(p.a, s.a) AS a, coalesce(p.b, s.b) AS b, "
              "coalesce(p.relation, 'non-derived') AS relation, p.source AS source, "
              "coalesce(p.a_coverage, 0.0) AS a_coverage, coalesce(p.b_coverage, 0.0) AS b_coverage, "
              "coalesce(p.exact, false) AS exact, coalesce(s.score, 0.0) AS story, "
-             "coalesce(s.a_rank, 0) AS a_rank, coalesce(s.b_rank, 0) AS b_rank "
-             "FROM (SELECT a, b, similarity, relation, source, a_coverage, b_coverage, exact "
-             "FROM pairs WHERE related) p FULL OUTER JOIN story_pairs s ON s.a = p.a AND s.b = p.b")
+             "coalesce(s.a_rank, 0) AS a_rank, coalesce(s.b_rank, 0) AS b_rank, "
+             "p.a_literal AS a_literal, p.b_literal AS b_literal "
+             "FROM (SELECT a, b, similarity, relation, source, a_coverage, b_coverage, exact, "
+             "a_literal, b_literal FROM pairs WHERE related) p "
+             "FULL OUTER JOIN story_pairs s ON s.a = p.a AND s.b = p.b")
 _TERM_COLS = (("doc", pa.int32()), ("term", pa.int64()), ("tf", pa.float64()), ("kind", pa.int8()),
               ("line", pa.int64()))
 
@@ -207,17 +209,19 @@ def write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links:
     rows = []
     first: dict[str, int] = {}
     for sid, docs in members.items():
+        # day dates first, in date order; a year or a month orders nothing, so those
+        # documents follow the dated ones by id, like undated ones
         docs.sort(key=lambda n: (parse_when(nodes[n].date) is None,
                                  parse_when(nodes[n].date) or 0, nodes[n].id))
         sub = {n: nodes[n] for n in docs}
         prov = provenance(sub, by_story.get(sid, []))
         dates = [nodes[n].date for n in docs if parse_when(nodes[n].date) is not None]
         by_id = {nodes[n].id: n for n in docs}
-        first[sid] = by_id.get(prov.earliest, docs[0])
+        first[sid] = by_id.get(prov.earliest, docs[0])  # the headline's document
         rows.append([sid, len(docs), json.dumps([nodes[n].id for n in docs], ensure_ascii=False),
                      prov.earliest, dates[0] if dates else None, dates[-1] if dates else None,
                      None, json.dumps([e.to_dict() for e in prov.edges], ensure_ascii=False),
-                     json.dumps(prov.chains, ensure_ascii=False)])
+                     json.dumps(prov.chains, ensure_ascii=False), prov.earliest_by])
     heads = {}
     order = sorted(first.values())
     for lo in range(0, len(order), 20000):
@@ -227,7 +231,7 @@ def write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links:
     for row in rows:
         row[6] = heads.get(first[row[0]], "")
     names = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
-             "provenance", "chains")
+             "provenance", "chains", "earliest_by")
     ix.insert_arrow("stories", pa.table({k: [r[i] for r in rows] for i, k in enumerate(names)}))
 
 

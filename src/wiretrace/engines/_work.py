@@ -24,9 +24,11 @@ from .._arrays import prefix_sums
 from ..candidates import body_hash
 from ..compare import compare_tokens
 from ..config import ScanConfig
+from ..dates import pair_dates
 from ..errors import ConfigError
 from ..fingerprint import document_fingerprints, ngram_hashes, seed_mask
 from ..judge import covered_mask
+from ..stories import literal_shares
 from ..normalize import Tokens, tokenize
 
 #: share of a passage's grams that must be outlet boilerplate for it to be dropped
@@ -124,7 +126,10 @@ def _align_task(task: tuple[list[tuple[int, int, int, bool]], dict[int, tuple]])
     for a, b, shared, exact in pairs:
         da, db = docs[a], docs[b]
         ta, tb = da.tokens(cfg), db.tokens(cfg)
-        r = compare_tokens(ta, tb, cfg.compare, a_date=da.date, b_date=db.date)
+        # dates go in only when they order the pair: a year, a month or a day without a
+        # time against a timed one would otherwise decide the source by an invented instant
+        a_date, b_date = pair_dates(da.date, db.date)
+        r = compare_tokens(ta, tb, cfg.compare, a_date=a_date, b_date=b_date)
         dropped = 0
         if r.passages and not exact and r.relation != "wholly-derived" and (
                 len(da.common) or len(db.common)):
@@ -134,7 +139,7 @@ def _align_task(task: tuple[list[tuple[int, int, int, bool]], dict[int, tuple]])
                 dropped = len(bad)
                 r = compare_tokens(_mask(ta, [(p.a_start, p.a_end) for p in bad]),
                                    _mask(tb, [(p.b_start, p.b_end) for p in bad]),
-                                   cfg.compare, a_date=da.date, b_date=db.date)
+                                   cfg.compare, a_date=a_date, b_date=b_date)
         if exact and r.relation != "wholly-derived":
             # identical bodies are whole copies by definition, even where short
             # lines ("Pay April 15") are below the passage length
@@ -145,7 +150,7 @@ def _align_task(task: tuple[list[tuple[int, int, int, bool]], dict[int, tuple]])
         rows.append((a, b, shared, exact, r.relation, r.source, r.similarity, r.a_coverage,
                      r.b_coverage, len(r.passages), dropped,
                      bool(exact or r.passages or r.similarity >= cfg.story_similarity),
-                     json.dumps(r.to_dict(), ensure_ascii=False)))
+                     json.dumps(r.to_dict(), ensure_ascii=False), *literal_shares(r)))
         passages.extend((a, b, p.a_start, p.a_end, p.b_start, p.b_end, p.kind, p.score,
                          p.matched_words, p.edit_rate) for p in r.passages)
     return rows, passages, dropped_total

@@ -242,6 +242,8 @@ def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: i
             "ntok": pa.array([r[1] for r in result], pa.int32()),
             "body_hash": pa.array([r[2] for r in result], pa.int64()),
             "run": pa.array([run] * len(batch), pa.int32()),
+            "date_source": [d.date_source for d in batch],
+            "date_precision": [d.date_precision for d in batch],
         })
         grams = [r[3] for r in result]
         postings = pa.table({
@@ -340,7 +342,8 @@ _PAIR_COLS = (("a", pa.int32()), ("b", pa.int32()), ("shared", pa.int32()), ("ex
               ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
               ("a_coverage", pa.float64()), ("b_coverage", pa.float64()),
               ("n_passages", pa.int32()), ("boiler_dropped", pa.int32()),
-              ("related", pa.bool_()), ("result", pa.string()))
+              ("related", pa.bool_()), ("result", pa.string()), ("a_literal", pa.float64()),
+              ("b_literal", pa.float64()))
 _PASSAGE_COLS = (("a", pa.int32()), ("b", pa.int32()), ("a_start", pa.int32()), ("a_end", pa.int32()),
                  ("b_start", pa.int32()), ("b_end", pa.int32()), ("kind", pa.string()),
                  ("score", pa.float64()), ("matched_words", pa.int32()), ("edit_rate", pa.float64()))
@@ -417,7 +420,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     runner = _Runner(cfg)  # before DuckDB opens: forked workers never see its threads
     bar = _Progress(progress)
     try:
-        with Index.open(index_path, memory_limit=cfg.memory_limit) as ix:
+        with _open_for_scan(index_path, cfg, force) as ix:
             started = ix.stage_started("ingest")
             if force or (started is not None and started != hashes["ingest"]):
                 ix.reset()
@@ -468,6 +471,24 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     finally:
         bar.close()
         runner.close()
+
+
+def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
+    """The scan's index; with ``force``, an index of an older schema is deleted and
+    built again (its documents lack what this version records, e.g. date sources)."""
+    from ..index import IndexStoreError
+
+    try:
+        return Index.open(index_path, memory_limit=cfg.memory_limit)
+    except IndexStoreError as exc:
+        if not (force and getattr(exc, "old_schema", False)):
+            raise
+    for suffix in ("", ".wal"):
+        try:
+            os.remove(index_path + suffix)
+        except FileNotFoundError:
+            pass
+    return Index.open(index_path, memory_limit=cfg.memory_limit)
 
 
 def _summary(ix: Index, t0: float, out_dir: str | None, index_path: str, info: dict[str, Any],

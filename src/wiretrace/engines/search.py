@@ -32,6 +32,7 @@ import pyarrow as pa
 
 from .._arrays import group_positions
 from ..candidates import body_hash
+from ..dates import check_date
 from ..config import ScanConfig
 from ..errors import ConfigError
 from ..fingerprint import document_fingerprints
@@ -355,6 +356,7 @@ class Searcher:
             raise ConfigError("query() needs a non-empty article text")
         if limit < 1:
             raise ConfigError(f"limit must be at least 1, got {limit}")
+        check_date(date, "date")  # a bad date is an error, not silently no date
         cfg = self.cfg
         ta = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
         work = self.work

@@ -268,7 +268,7 @@ def _ingest(spark: "SparkSession", work: _Work, input_path: str, cfg: ScanConfig
     (docs.join(dups, "pos", "left_anti")
      .select(F.col("pos").alias("doc"), "id", "source", "date", "ts", "ts_us", "title", "url",
              "extra", "text", origin.alias("origin"), "ntok", "body_hash",
-             F.lit(1).alias("run"), "grams")
+             F.lit(1).alias("run"), "grams", "date_source", "date_precision")
      .write.mode("overwrite").parquet(work.uri("documents")))
     # driver-side Skipped items are one-item splits (fidx, 0) of their own
     start = {(fidx, blk): pos for fidx, blk, pos, _ in bases}
@@ -456,23 +456,23 @@ def union_find(edges: Any) -> list[tuple[int, int]]:
 
 
 _VIEWS = {
-    "documents": "SELECT doc::INTEGER AS doc, id, source, date, ts, title, url, extra, text, "
-                 "origin, ntok, body_hash, run FROM read_parquet({documents})",
+    "documents": "SELECT doc::INTEGER AS doc, id, source, date, ts, title, url, extra, text, origin, "
+                 "ntok, body_hash, run, date_source, date_precision FROM read_parquet({documents})",
     "postings": "SELECT doc::INTEGER AS doc, unnest(grams) AS gram FROM read_parquet({documents})",
     "skipped": "SELECT pos, origin, category, reason, run FROM read_parquet({skipped})",
     "outlet_common": "SELECT source, gram FROM read_parquet({outlet_common})",
     "candidates": "SELECT a::INTEGER AS a, b::INTEGER AS b, shared, exact "
                   "FROM read_parquet({candidates})",
     "pairs": "SELECT a::INTEGER AS a, b::INTEGER AS b, shared, exact, relation, source, "
-             "similarity, a_coverage, b_coverage, n_passages, boiler_dropped, related, result "
-             "FROM read_parquet({pairs})",
+             "similarity, a_coverage, b_coverage, n_passages, boiler_dropped, related, result, "
+             "a_literal, b_literal FROM read_parquet({pairs})",
     "passages": "SELECT a, b, p.a_start, p.a_end, p.b_start, p.b_end, p.kind, p.score, "
                 "p.matched_words, p.edit_rate FROM (SELECT a::INTEGER AS a, b::INTEGER AS b, "
                 "unnest(passages) AS p FROM read_parquet({pairs}))",
     "doc_story": "SELECT doc::INTEGER AS doc, story FROM read_parquet({stories}) "
                  "WHERE kind = 'doc_story'",
     "stories": "SELECT story, size, documents, earliest, first_date, last_date, headline, "
-               "provenance, chains FROM read_parquet({stories}) WHERE kind = 'story'",
+               "provenance, chains, earliest_by FROM read_parquet({stories}) WHERE kind = 'story'",
     "story_terms": "SELECT doc::INTEGER AS doc, term, tf, kind::TINYINT AS kind, line "
                    "FROM read_parquet({story_terms})",
     "story_pairs": "SELECT a::INTEGER AS a, b::INTEGER AS b, score, a_rank::INTEGER AS a_rank, "

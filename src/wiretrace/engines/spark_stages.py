@@ -66,7 +66,8 @@ READ_SCHEMA = pa.schema([
     ("title", pa.string()), ("url", pa.string()), ("extra", pa.string()),
     ("origin", pa.string()), ("reason", pa.string()), ("category", pa.string()),
     ("ntok", pa.int32()), ("body_hash", pa.int64()), ("ts", pa.timestamp("us")),
-    ("ts_us", pa.int64()), ("grams", pa.list_(pa.int64())),
+    ("ts_us", pa.int64()), ("grams", pa.list_(pa.int64())), ("date_source", pa.string()),
+    ("date_precision", pa.string()),
 ])
 
 
@@ -117,6 +118,7 @@ class _Rows:
             self.chars += len(item.text)
             self.add(kind="doc", fidx=fidx, blk=blk, k=k, line=line, id=item.id, text=item.text,
                      source=item.source, date=item.date, title=item.title, url=item.url,
+                     date_source=item.date_source, date_precision=item.date_precision,
                      extra=json.dumps(item.extra, ensure_ascii=False, default=str),
                      origin=item.origin, **fingerprint(item.text, item.date, self.cfg))
         else:
@@ -495,6 +497,7 @@ PAIR_SCHEMA = pa.schema([
     ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
     ("a_coverage", pa.float64()), ("b_coverage", pa.float64()), ("n_passages", pa.int32()),
     ("boiler_dropped", pa.int32()), ("related", pa.bool_()), ("result", pa.string()),
+    ("a_literal", pa.float64()), ("b_literal", pa.float64()),
     ("story_link", pa.bool_()), ("passages", pa.list_(PASSAGE_TYPE))])
 PAIR_DDL = ddl(PAIR_SCHEMA)
 

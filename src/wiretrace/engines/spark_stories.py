@@ -34,7 +34,7 @@ TERMS_SCHEMA = pa.schema([("doc", pa.int64()), ("term", pa.int64()), ("tf", pa.f
                           ("kind", pa.int32()), ("line", pa.int64())])
 TERMS_DDL = ddl(TERMS_SCHEMA)
 _STORY_COLS = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
-               "provenance", "chains")
+               "provenance", "chains", "earliest_by")
 #: ``doc_story`` rows (kind, doc, story) and ``story`` rows (kind and the stories columns)
 STORY_SCHEMA = pa.schema([("kind", pa.string()), ("doc", pa.int64())] + [
     (c, pa.int32() if c == "size" else pa.string()) for c in _STORY_COLS])
@@ -43,7 +43,7 @@ STORY_DDL = ddl(STORY_SCHEMA)
 STORY_BATCH = 20_000
 #: :class:`~wiretrace.stories.Link` fields, in order, as the stories stage ships them
 _LINK_FIELDS = ("a", "b", "similarity", "relation", "source", "a_coverage", "b_coverage", "exact",
-                "story", "a_rank", "b_rank")
+                "story", "a_rank", "b_rank", "a_literal", "b_literal")
 
 
 def may_unite(link: Any, a_date: str | None, b_date: str | None, cfg: ScanConfig) -> bool:

@@ -43,6 +43,8 @@ class DocView:
     story: str | None = None
     #: ``(other id, relation, pair anchor or None)`` for each related pair
     pairs: list[tuple[str, str, str | None]] = field(default_factory=list)
+    #: "day", "month" or "year" (a year or a month orders nothing)
+    date_precision: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,10 @@ class StoryView:
     documents: list[DocView]
     edges: list[dict[str, Any]] = field(default_factory=list)
     chains: list[list[str]] = field(default_factory=list)
+    #: None when the evidence orders no document first: the report says "order unknown"
     earliest: str | None = None
+    #: the evidence for ``earliest``: "date", "provenance" or "date+provenance"
+    earliest_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,14 @@ def _anchor(kind: str, ident: str) -> str:
 def _when(value: str | None) -> datetime | None:
     from ..stories import parse_when
 
-    return parse_when(value)
+    return parse_when(value)  # day dates only: a year or a month has no place on a time axis
+
+
+def _date(d: DocView) -> str:
+    """A document's date as the report prints it, with its precision when it is not a day."""
+    if not d.date:
+        return "undated"
+    return d.date if d.date_precision in (None, "day") else f"{d.date} ({d.date_precision} only)"
 
 
 _COLOURS = {"wholly-derived": "#c0392b", "partially-derived": "#e67e22", "non-derived": "#7f8c8d"}
@@ -118,7 +130,8 @@ def reuse_graph_svg(story: StoryView) -> str:
         nodes.append(
             f'<a href="#{_anchor("doc", d.id)}"><line x1="{x:.1f}" y1="{y}" x2="{lx - 4}" y2="{y}" '
             f'class="wt-lead"/><circle cx="{x:.1f}" cy="{y}" r="5" class="wt-node"><title>'
-            f'{_e(d.id)} · {_e(d.source)} · {_e(d.date)}</title></circle><text x="{lx}" y="{y + 4}">'
+            f'{_e(d.id)} · {_e(d.source or "outlet unknown")} · {_e(_date(d))}</title></circle>'
+            f'<text x="{lx}" y="{y + 4}">'
             f'{_e(label)}{" · " + _e(d.source) if d.source else ""}</text></a>')
     arcs = []
     for edge in story.edges:
@@ -142,8 +155,9 @@ def reuse_graph_svg(story: StoryView) -> str:
             '<defs><marker id="wt-arrow" viewBox="0 0 10 10" refX="15" refY="5" markerWidth="7" '
             'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
             'fill="#555"/></marker></defs>' + "".join(nodes) + "".join(arcs) + "</svg>"
-            '<p class="wt-note">left to right: publication time; arrows: source → derived '
-            "(red whole copy, orange partial; dashed: a secondary source)</p>" + more)
+            '<p class="wt-note">left to right: publication time (documents without a day date at '
+            "the right); arrows: source → derived (red whole copy, orange partial; dashed: a "
+            "secondary source)</p>" + more)
 
 
 _CSS = """
@@ -183,12 +197,24 @@ def _doc_link(d: DocView) -> str:
     return f'<a href="#{_anchor("doc", d.id)}">{_e(d.id)}</a>'
 
 
+def _role(d: DocView, s: StoryView, derived: set[str], sources: set[str]) -> str:
+    """What the evidence says of a document's place in its story."""
+    if d.id == s.earliest:
+        return "earliest witness"
+    if d.id in derived:
+        return "derived"
+    return "source of a copy" if d.id in sources else "order unknown"
+
+
 def _story_section(s: StoryView) -> str:
-    roles = {e["derived"] for e in s.edges}
+    derived = {e["derived"] for e in s.edges}
+    sources = {e["source"] for e in s.edges}
     rows = "".join(
-        f"<tr><td>{_doc_link(d)}</td><td>{_e(d.source)}</td><td>{_e(d.date)}</td>"
-        f"<td>{_e(d.title)}</td><td>{'derived' if d.id in roles else 'origin' if d.id == s.earliest else ''}"
-        "</td></tr>" for d in s.documents)
+        f"<tr><td>{_doc_link(d)}</td><td>{_e(d.source or 'unknown')}</td><td>{_e(_date(d))}</td>"
+        f"<td>{_e(d.title)}</td><td>{_e(_role(d, s, derived, sources))}</td></tr>" for d in s.documents)
+    witness = (f"earliest witness {_e(s.earliest)} (by {_e(s.earliest_by or 'evidence')})"
+               if s.earliest else "order unknown: no date or copy evidence puts one document first")
+    copies = f" · {len(derived)} copies" if derived else ""
     chains = "".join(f"<li>{' → '.join(_e(x) for x in c)}</li>" for c in s.chains[:20] if len(c) > 2)
     edges = "".join(
         f'<li class="wt-rel-{_e(e.get("relation"))}">{_e(e["source"])} → {_e(e["derived"])}: '
@@ -196,8 +222,8 @@ def _story_section(s: StoryView) -> str:
         f'{"" if e.get("primary") else " (secondary)"}, by {_e(e.get("by"))}</li>'
         for e in s.edges[:200])
     return (f'<section class="wt-story" id="{_anchor("story", s.id)}"><h3>{_e(s.headline)}</h3>'
-            f'<p class="wt-note">story {_e(s.id)} · {len(s.documents)} documents · earliest '
-            f'witness {_e(s.earliest)}</p>{reuse_graph_svg(s)}'
+            f'<p class="wt-note">story {_e(s.id)} · {len(s.documents)} documents{copies} · '
+            f'{witness}</p>{reuse_graph_svg(s)}'
             f"<table><tr><th>id</th><th>outlet</th><th>date</th><th>title</th><th>role</th></tr>"
             f"{rows}</table>"
             + (f"<p>Chains</p><ul>{chains}</ul>" if chains else "")
@@ -212,7 +238,7 @@ def _doc_section(d: DocView) -> str:
         for other, rel, anchor in d.pairs[:100])
     story = (f'<a href="#{_anchor("story", d.story)}">{_e(d.story)}</a>' if d.story else "")
     return (f'<section class="wt-doc" id="{_anchor("doc", d.id)}"><h4>{_e(d.id)}</h4>'
-            f'<p class="wt-note">{_e(d.source)} · {_e(d.date)} · story {story}</p>'
+            f'<p class="wt-note">{_e(d.source or "outlet unknown")} · {_e(_date(d))} · story {story}</p>'
             + (f"<p>{_e(d.title)}</p>" if d.title else "")
             + (f"<ul>{links}</ul>" if links else "") + "</section>")
 
@@ -223,11 +249,16 @@ def _pair_section(p: PairView) -> str:
     r = p.comparison
     src = {"a": p.a.id, "b": p.b.id, None: "undecided"}[r.source]
     return (f'<details class="wt-pairview" id="{_e(p.anchor)}"><summary>'
-            f'<b>{_e(p.a.id)}</b> ({_e(p.a.source)}) vs <b>{_e(p.b.id)}</b> ({_e(p.b.source)}): '
+            f'<b>{_e(p.a.id)}</b> ({_e(p.a.source or "outlet unknown")}) vs <b>{_e(p.b.id)}</b> '
+            f'({_e(p.b.source or "outlet unknown")}): '
             f'<span class="wt-rel-{_e(r.relation)}">{_e(r.relation)}</span>, source {_e(src)}, '
             f'coverage {r.a_coverage:.0%} / {r.b_coverage:.0%}, similarity {r.similarity:.2f}'
             + (f'; {_e(reuse_line(r))}' if reuse_line(r) else "") +
             f"</summary>{pair_fragment(p.a_text, p.b_text, r, p.a.id, p.b.id)}</details>")
+
+
+def _first_day(s: StoryView) -> str:
+    return next((d.date for d in s.documents if d.date and d.date_precision in (None, "day")), "")
 
 
 def render_report(*, title: str, summary: dict[str, Any], stories: Sequence[StoryView],
@@ -240,7 +271,7 @@ def render_report(*, title: str, summary: dict[str, Any], stories: Sequence[Stor
     stats = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in summary.items())
     story_rows = "".join(
         f'<tr><td><a href="#{_anchor("story", s.id)}">{_e(s.headline) or _e(s.id)}</a></td>'
-        f"<td>{len(s.documents)}</td><td>{_e(s.documents[0].date if s.documents else '')}</td>"
+        f"<td>{len(s.documents)}</td><td>{_e(_first_day(s))}</td>"
         f"<td>{_e(', '.join(sorted({d.source for d in s.documents if d.source}))[:120])}</td></tr>"
         for s in stories)
     note_html = "".join(f'<p class="wt-note">{_e(n)}</p>' for n in notes)

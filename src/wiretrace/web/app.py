@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import threading
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..dates import DateError, check_date
 from ..errors import WiretraceError
 from ..records import Conflict
 from ..report import reuse_line
@@ -45,7 +45,6 @@ SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-typ
 MAX_UPLOAD = 8 * 1024 * 1024
 MAX_CHARS = 1_000_000
 RELOAD_EVERY = 2.0
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _ERROR_500 = ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Server error</title>"
               "<link rel=stylesheet href=/static/app.css></head><body><main><h1>Server error</h1>"
               "<p>Something went wrong while building this page. The details are in the server log."
@@ -199,8 +198,8 @@ class Site:
             label = "{} · {} · {}"
             data["fragment"] = Markup(pair_fragment(
                 data["a_text"], data["b_text"], shown,
-                a_label=label.format("A", data["a"]["outlet"], _when(data["a"]["date"])),
-                b_label=label.format("B", data["b"]["outlet"], _when(data["b"]["date"]))))
+                a_label=label.format("A", data["a"]["label"], _when(data["a"]["date"])),
+                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"]))))
             data["summary_html"] = Markup(summary_html(r))
         return self.render(request, "pair.html", data,
                            json_url=views.pair_url(pm.a, pm.b).replace("/pair?", "/pair.json?", 1))
@@ -243,9 +242,10 @@ class Site:
         if len(text) > MAX_CHARS:
             text = text[:MAX_CHARS]
             notes.append(f"Only the first {MAX_CHARS:,} characters were checked.")
-        if fields["date"] and not _ISO_DAY.match(fields["date"]):
-            notes.append("The date is not ISO 8601 (YYYY-MM-DD) and was ignored.")
-            fields["date"] = ""
+        try:
+            check_date(fields["date"], "The date")
+        except DateError as exc:  # a bad date is an error, never silently dropped
+            return self._check_error(request, fields, str(exc))
         corpus = self.fresh()
         hits, how = await run_in_threadpool(check.query, corpus, text, title=fields["title"] or None,
                                             date=fields["date"] or None, limit=20)

@@ -58,9 +58,24 @@ class DocMeta:
     story: str | None = None
     #: byte offset of its line in documents.jsonl, -1 when read from the index
     offset: int = -1
+    #: "day", "month" or "year"; where the date came from ("input", "page-metadata"…)
+    date_precision: str | None = None
+    date_source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("id", "source", "date", "title", "url", "story")}
+        return {k: getattr(self, k) for k in ("id", "source", "date", "title", "url", "story",
+                                              "date_precision", "date_source")}
+
+    def day(self) -> str | None:
+        """The date when it is a day date (the only kind that orders documents), else None."""
+        if not self.date:
+            return None
+        if self.date_precision is None:  # an older scan: read the precision off the text
+            from ..dates import parse_date
+
+            got = parse_date(self.date)
+            return self.date if got is not None and got.precision == "day" else None
+        return self.date if self.date_precision == "day" else None
 
 
 @dataclass(slots=True)
@@ -101,8 +116,11 @@ class Story:
 
     id: str
     documents: list[str]
+    #: the document the evidence puts first; None: order unknown
     earliest: str | None = None
     headline: str | None = None
+    #: what puts ``earliest`` first ("date", "provenance", "date+provenance")
+    earliest_by: str | None = None
     #: provenance edges (from, to): ``to`` copied from ``from``
     edges: list[tuple[str, str]] = field(default_factory=list)
     #: the edges that are a secondary (not the likeliest) source of their copy
@@ -112,6 +130,7 @@ class Story:
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "documents": list(self.documents), "earliest": self.earliest,
+                "earliest_by": self.earliest_by, "order": "known" if self.earliest else "unknown",
                 "headline": self.headline, "date": self.date, "sources": list(self.sources),
                 "edges": [{"from": f, "to": t, "primary": (f, t) not in self.secondary}
                           for f, t in self.edges]}
@@ -310,7 +329,8 @@ class Corpus:
             return None
         return DocMeta(id=str(rec["id"]), source=_s(rec.get("source")), date=_s(rec.get("date")),
                        title=_s(rec.get("title")), url=_s(rec.get("url")), story=_s(rec.get("story")),
-                       offset=offset)
+                       offset=offset, date_precision=_s(rec.get("date_precision")),
+                       date_source=_s(rec.get("date_source")))
 
     @staticmethod
     def _add_pair(pairs: dict[tuple[str, str], PairMeta], rec: dict[str, Any], offset: int) -> None:
@@ -330,6 +350,7 @@ class Corpus:
 
     def _build_stories(self, raw: list[dict[str, Any]]) -> None:
         stories: dict[str, Story] = {}
+        has_provenance: set[str] = set()
         for rec in raw:
             sid = rec.get("story", rec.get("id"))
             members = rec.get("documents") or []
@@ -342,8 +363,11 @@ class Corpus:
                 if isinstance(edges_raw, list) else []
             stories[str(sid)] = Story(id=str(sid), documents=[i for i in ids if i in self.documents],
                                       earliest=_s(rec.get("earliest")), headline=_s(rec.get("headline")),
+                                      earliest_by=_s(rec.get("earliest_by")),
                                       edges=[(f, t) for f, t, _ in edges],
                                       secondary={(f, t) for f, t, primary in edges if not primary})
+            if "provenance" in rec or "edges" in rec:
+                has_provenance.add(str(sid))
         # documents naming a story that stories.jsonl lacks still get one
         for d in self.documents.values():
             if d.story is not None and d.story not in stories:
@@ -353,19 +377,21 @@ class Corpus:
         self.doc_story = {}
         for st in stories.values():
             docs = [self.documents[i] for i in st.documents if i in self.documents]
-            docs.sort(key=lambda d: (d.date or "9999", d.id))
+            # day dates in order first; a year or a month orders nothing
+            docs.sort(key=lambda d: (d.day() is None, d.day() or "", d.id))
             st.documents = [d.id for d in docs]
             for d in docs:
                 self.doc_story.setdefault(d.id, st.id)
             if st.earliest not in self.documents:
-                # "earliest" may be a date in some scans: keep the earliest document's id
-                st.earliest = docs[0].id if docs else None
+                # no evidence puts a document first (or the scan named none): order unknown
+                st.earliest, st.earliest_by = None, None
             first = self.documents.get(st.earliest or "")
-            st.date = (first.date if first else None) or next((d.date for d in docs if d.date), None)
+            st.date = (first.day() if first else None) or next((d.day() for d in docs if d.day()), None)
             st.sources = sorted({d.source for d in docs if d.source})
             if not st.headline:
                 st.headline = next((d.title for d in docs if d.title), None)
-            if not st.edges:
+            if not st.edges and st.id not in has_provenance:
+                # a story list without provenance: the pairs' own likelier sources
                 st.edges = self._edges_from_pairs(set(st.documents))
         self.stories = stories
 

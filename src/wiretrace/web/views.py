@@ -35,11 +35,20 @@ def pair_url(a: str, b: str) -> str:
     return "/pair?" + urlencode({"a": a, "b": b})
 
 
-def outlet(d: DocMeta | None, fallback: str = "?") -> str:
-    """A document's outlet name, or its id when the scan had no source."""
-    if d is None:
-        return fallback
-    return d.source or d.id
+def outlet(d: DocMeta | None, fallback: str | None = None) -> str | None:
+    """A document's outlet, None when unknown: an id or a file name is never an
+    outlet (``fallback`` is ignored; kept for callers of the old signature).
+
+    >>> outlet(DocMeta("bbc/tech/001.txt")) is None, outlet(DocMeta("x", source="AP"))
+    (True, 'AP')
+    """
+    return d.source if d is not None and d.source else None
+
+
+def label(d: DocMeta | None, doc_id: str) -> str:
+    """Link text for a document: its outlet, else its id (shown as an id, never
+    counted as an outlet)."""
+    return outlet(d) or doc_id
 
 
 def _role(pm: PairMeta, doc_id: str) -> str:
@@ -112,19 +121,22 @@ def document_view(corpus: Corpus, doc_id: str) -> dict[str, Any] | None:
         other = corpus.documents.get(other_id)
         role = _role(pm, doc_id)
         links.append({"id": other_id, "url": doc_url(other_id), "pair_url": pair_url(pm.a, pm.b),
-                      "outlet": outlet(other, other_id), "title": other.title if other else None,
+                      "outlet": outlet(other), "label": label(other, other_id),
+                      "title": other.title if other else None,
                       "date": other.date if other else None, "role": role, "relation": pm.relation,
                       "similarity": round(pm.similarity, 3), "passages": pm.passages,
                       "coverage": round(pm.a_coverage if side == "a" else pm.b_coverage, 3)})
         for i, p in enumerate(r.passages):
             s, e = (p.a_start, p.a_end) if side == "a" else (p.b_start, p.b_end)
-            passages.append((s, e, {"other": other_id, "outlet": outlet(other, other_id),
+            passages.append((s, e, {"other": other_id, "outlet": outlet(other),
+                                    "label": label(other, other_id),
                                     "kind": p.kind, "role": role, "n": i,
                                     "url": pair_url(pm.a, pm.b)}))
         for c in r.conflicts:
             mine = (c.a_start, c.a_end, c.a_text, c.b_text) if side == "a" else \
                 (c.b_start, c.b_end, c.b_text, c.a_text)
-            conflicts.append((mine[0], mine[1], {"other": other_id, "outlet": outlet(other, other_id),
+            conflicts.append((mine[0], mine[1], {"other": other_id, "outlet": outlet(other),
+                                                 "label": label(other, other_id),
                                                  "kind": c.kind, "mine": mine[2], "theirs": mine[3],
                                                  "note": c.note, "url": pair_url(pm.a, pm.b)}))
         if role == "copied from":
@@ -155,7 +167,8 @@ def _group_conflicts(conflicts: list[tuple[int, int, dict[str, Any]]]) -> list[d
         key = (s, e, c["kind"], c["theirs"])
         g = groups.setdefault(key, {"start": s, "end": e, "kind": c["kind"], "mine": c["mine"],
                                     "theirs": c["theirs"], "note": c["note"], "others": []})
-        g["others"].append({"id": c["other"], "outlet": c["outlet"], "url": c["url"]})
+        g["others"].append({"id": c["other"], "outlet": c["outlet"], "label": c["label"],
+                            "url": c["url"]})
     return list(groups.values())
 
 
@@ -163,9 +176,9 @@ def _group_conflicts(conflicts: list[tuple[int, int, dict[str, Any]]]) -> list[d
 
 def _doc_brief(corpus: Corpus, doc_id: str) -> dict[str, Any]:
     d = corpus.documents.get(doc_id)
-    return {"id": doc_id, "url": doc_url(doc_id), "outlet": outlet(d, doc_id),
+    return {"id": doc_id, "url": doc_url(doc_id), "outlet": outlet(d), "label": label(d, doc_id),
             "title": d.title if d else None, "date": d.date if d else None,
-            "source": d.source if d else None}
+            "date_precision": d.date_precision if d else None, "source": d.source if d else None}
 
 
 def pair_view(corpus: Corpus, pm: PairMeta) -> dict[str, Any]:
@@ -219,7 +232,7 @@ def _graph(corpus: Corpus, story: Story) -> dict[str, Any]:
         d = corpus.documents.get(i)
         x, y = pos[i]
         nodes.append({"id": i, "x": x, "y": y, "w": node_w, "h": node_h, "url": doc_url(i),
-                      "label": outlet(d, i)[:24], "sub": ((d.date or "")[:16] if d else "") or i[:24],
+                      "label": label(d, i)[:24], "sub": ((d.date or "")[:16] if d else "") or i[:24],
                       "earliest": i == story.earliest, "title": (d.title if d else None) or i})
     lines = []
     bend = 0
@@ -251,24 +264,22 @@ def _shared_passages(corpus: Corpus, story: Story) -> dict[str, Any]:
         return [p for p in corpus.by_doc.get(i, []) if p.other(i) in members]
 
     ref = story.earliest if story.earliest and linked(story.earliest) else \
-        max(story.documents, key=lambda i: (len({outlet(corpus.documents.get(p.other(i)))
-                                                for p in linked(i)}), -story.documents.index(i)),
-            default=None)
+        max(story.documents, key=lambda i: (len(linked(i)), -story.documents.index(i)), default=None)
     if ref is None:
         return {"reference": None, "passages": []}
     text = corpus.text(ref) or ""
-    ref_outlet = outlet(corpus.documents.get(ref), ref)
+    ref_outlet = outlet(corpus.documents.get(ref))
     spans = []
     for pm in linked(ref):
         other = pm.other(ref)
-        o = outlet(corpus.documents.get(other), other)
+        o = outlet(corpus.documents.get(other))
         for p in corpus.comparison(pm).passages:
             s, e = (p.a_start, p.a_end) if pm.side(ref) == "a" else (p.b_start, p.b_end)
             spans.append((s, e, (o, other)))
     pieces = [pc for pc in _cut(text, {"by": spans}) if pc["by"]]
     merged: list[dict[str, Any]] = []
     for pc in pieces:
-        outlets = frozenset(o for o, _ in pc["by"])
+        outlets = frozenset(o for o, _ in pc["by"] if o)
         if merged and merged[-1]["end"] == pc["start"] and merged[-1]["_o"] == outlets:
             merged[-1]["end"] = pc["end"]
             merged[-1]["docs"] |= {d for _, d in pc["by"]}
@@ -280,21 +291,26 @@ def _shared_passages(corpus: Corpus, story: Story) -> dict[str, Any]:
         snippet = text[m["start"]:m["end"]].strip()
         if len(snippet.split()) < 4:
             continue
-        outlets = sorted(m["_o"] | {ref_outlet})
+        # known outlets only: a document without a source is counted as a document
+        outlets = sorted(m["_o"] | ({ref_outlet} if ref_outlet else set()))
+        docs = sorted(m["docs"] | {ref})
         out.append({"start": m["start"], "end": m["end"], "outlets": outlets, "count": len(outlets),
-                    "documents": sorted(m["docs"]),
+                    "documents": sorted(m["docs"]), "n_documents": len(docs),
                     "text": snippet if len(snippet) <= 600 else snippet[:600] + "…"})
-    out.sort(key=lambda x: (-x["count"], x["start"]))
+    out.sort(key=lambda x: (-x["n_documents"], -x["count"], x["start"]))
     return {"reference": _doc_brief(corpus, ref), "passages": out[:SHARED_PASSAGES]}
 
 
 def _story_stats(corpus: Corpus, story: Story) -> dict[str, Any]:
-    copies = len({t for _, t in story.edges if t in story.documents}) if story.edges \
-        else max(0, len(story.documents) - 1)
+    # copies are documents a provenance edge points at: no edge, no copy claimed
+    copies = len({t for f, t in story.edges if t in story.documents and f in story.documents})
+    known = {o for i in story.documents if (o := outlet(corpus.documents.get(i)))}
     return {"id": story.id, "url": story_url(story.id), "headline": story.headline,
             "date": story.date, "documents": len(story.documents),
-            "outlets": len({outlet(corpus.documents.get(i), i) for i in story.documents}),
-            "copies": copies, "sources": story.sources[:12], "earliest": story.earliest}
+            "outlets": len(known), "unknown_outlets": sum(
+                1 for i in story.documents if outlet(corpus.documents.get(i)) is None),
+            "copies": copies, "sources": story.sources[:12], "earliest": story.earliest,
+            "earliest_by": story.earliest_by, "order": "known" if story.earliest else "unknown"}
 
 
 def story_view(corpus: Corpus, story_id: str) -> dict[str, Any] | None:
@@ -304,13 +320,16 @@ def story_view(corpus: Corpus, story_id: str) -> dict[str, Any] | None:
         return None
     docs = []
     targets = {t for _, t in story.edges}
+    sources = {f for f, _ in story.edges}
     for i in story.documents:
         brief = _doc_brief(corpus, i)
         brief["earliest"] = i == story.earliest
-        brief["copies_from"] = [{"id": f, "outlet": outlet(corpus.documents.get(f), f),
+        brief["copies_from"] = [{"id": f, "outlet": outlet(corpus.documents.get(f)),
+                                 "label": label(corpus.documents.get(f), f),
                                  "pair_url": pair_url(f, i)} for f, t in story.edges if t == i]
+        # only what the evidence shows: no edge and no earliest claim is "order unknown"
         brief["role"] = "earliest witness" if i == story.earliest else \
-            ("copy" if i in targets else "related")
+            "copy" if i in targets else "source of a copy" if i in sources else "order unknown"
         docs.append(brief)
     return {"story": _story_stats(corpus, story), "documents": docs, "graph": _graph(corpus, story),
             "edges": [{"from": f, "to": t, "primary": (f, t) not in story.secondary} for f, t in story.edges],
@@ -368,6 +387,9 @@ def _stories_view(corpus: Corpus, *, q: str = "", source: str = "", date_from: s
     pages = max(1, math.ceil(len(rows) / PAGE_SIZE))
     page = min(max(1, page), pages)
     shown = [_story_stats(corpus, s) for s in rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]]
+    for row in shown:
+        first = corpus.documents.get(row["earliest"] or "")
+        row["earliest_label"] = label(first, row["earliest"]) if row["earliest"] else None
     all_sources = sorted({s for st in corpus.stories.values() for s in st.sources})
     return {"stories": shown, "total": len(rows), "page": page, "pages": pages,
             "filters": {"q": q, "source": source, "from": date_from, "to": date_to,
