@@ -22,6 +22,7 @@ own, in lexical and in semantic mode:
 
     python bench/eval_claims.py                      # both modes, all sets
     python bench/eval_claims.py --modes lexical --n 100 -o reuse_min_run_words=10
+    python bench/eval_claims.py --modes semantic --n 60 --limit 60 --sets pan,bbc_same_cat
 
 Writes bench/out/eval_claims.json with one row per pair and mode (the
 Evidence fields), for refitting the thresholds offline.
@@ -102,12 +103,12 @@ def paraphrase_pairs(n: int, seed: int, passes: int = 1) -> list[tuple[str, str,
     return out
 
 
-def build(n: int, seed: int, wanted: set[str]) -> list[dict]:
+def build(n: int, seed: int, wanted: set[str], limit: int = 0) -> list[dict]:
     import eval_relation as R
 
     items = []
     if wanted & (POSITIVE | NEGATIVE) - {"synth_paraphrase"}:
-        for it in R.build_sets(n, seed, 0):
+        for it in R.build_sets(n, seed, limit):
             if it["set"] in wanted:
                 items.append({"set": it["set"], "a": it["a"], "b": it["b"], "note": it["note"]})
     if "synth_paraphrase" in wanted:
@@ -154,6 +155,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=200, help="pairs per sampled/synthetic set")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--limit", type=int, default=0, help="cap every eval_relation set at N pairs (0 = no cap)")
     ap.add_argument("--sets", default=",".join(sorted(POSITIVE | NEGATIVE | PROXY)))
     ap.add_argument("--modes", default="lexical,semantic")
     ap.add_argument("--out", default="eval_claims", help="name of the JSON under bench/out/")
@@ -163,7 +165,7 @@ def main(argv=None) -> int:
     import wiretrace
 
     options = C.parse_options(args.option)
-    items = build(args.n, args.seed, set(args.sets.split(",")))
+    items = build(args.n, args.seed, set(args.sets.split(",")), args.limit)
     result = {"options": options, "n": args.n, "seed": args.seed, "env": C.environment(), "modes": {}}
     rows_all = []
     for mode in args.modes.split(","):

@@ -46,7 +46,7 @@ class CompareConfig:
     #: … or at least this many paraphrased sentences follow both texts' order,
     rewrite_min_sentences: int = 5
     #: each sharing this content-word Dice with its counterpart,
-    rewrite_min_dice: float = 0.3
+    rewrite_min_dice: float = 0.5
     #: and, with the lexical passages of the same order, covering this share of
     #: the shorter text
     rewrite_min_share: float = 0.5

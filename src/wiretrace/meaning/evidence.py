@@ -20,8 +20,8 @@ sentence by sentence in the same order. So a pair is derived only on one of:
   and share their content words (Dice at least ``rewrite_min_dice``: the
   embedding model may find a paraphrase, it never proves one alone); with
   the lexical passages of the same chain they cover ``rewrite_min_share`` of
-  the shorter text (or they are ``rewrite_min_sentences_alone`` sentences: a
-  long text retold in part).
+  the shorter text (or they are ``rewrite_min_sentences_alone`` sentences,
+  half of all such matches: a long text retold in part).
 
 Otherwise the verdict is **shared-quotes** when the pair shares a direct
 quotation (two outlets quoting one speaker share the speaker's words, not each
@@ -164,8 +164,8 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
                      f"{total} of the writers' own words in shared runs, in the same order"
                      if total >= cfg.reuse_min_total_words else
                      f"a shared run of {longest_matched} words outside quotations")
-    elif ordered and ((len(rewrites) >= cfg.rewrite_min_sentences and share >= cfg.rewrite_min_share)
-                      or len(rewrites) >= cfg.rewrite_min_sentences_alone):
+    elif (ordered and len(rewrites) >= cfg.rewrite_min_sentences and share >= cfg.rewrite_min_share) \
+            or (len(rewrites) >= cfg.rewrite_min_sentences_alone and 2 * len(rewrites) >= len(supported)):
         verdict = "rewritten"
         notes.append(f"{len(rewrites)} sentences retold in the same order; with the shared "
                      f"runs they explain {share:.0%} of the shorter text")
