@@ -22,6 +22,8 @@ byline (see :func:`page_date` and :func:`text_date`).
 
 from __future__ import annotations
 
+import functools
+
 import json
 import re
 from dataclasses import dataclass
@@ -75,7 +77,12 @@ def parse_date(value: Any) -> DateInfo | None:
         return DateInfo(value.isoformat(), "day", datetime(value.year, value.month, value.day))
     if value is None or isinstance(value, (bool, dict, list, float)):
         return None
-    text = str(value).strip()
+    return _parse_text(str(value).strip())
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_text(text: str) -> DateInfo | None:
+    # a scan meets each document's date in many pairs: parse each text once
     m = _ISO.fullmatch(text)
     if not m:
         return None

@@ -86,6 +86,9 @@ def _chain(passages: list[Passage]) -> list[int]:
     if n <= 1:
         return list(range(n))
     order = sorted(range(n), key=lambda k: (passages[k].a_start, passages[k].b_start))
+    if all(passages[x].a_end <= passages[y].a_start and passages[x].b_end <= passages[y].b_start
+           for x, y in zip(order, order[1:])):
+        return order  # the usual case: nothing reordered, every passage is in the chain
     best = [0.0] * n
     prev = [-1] * n
     # quadratic, but a pair has few passages; long texts are capped below
@@ -105,7 +108,7 @@ def _chain(passages: list[Passage]) -> list[int]:
     while x >= 0:
         out.append(order[x])
         x = prev[x]
-    return sorted(out)
+    return out[::-1]
 
 
 def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote],
@@ -121,18 +124,21 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     ('copied', 13, 1)
     """
     sa, sb = _side(ta, a_quotes), _side(tb, b_quotes)
-    info = []
-    for p in passages:
-        ia, ja = ta.first_at(p.a_start), ta.first_at(p.a_end)
-        ib, jb = tb.first_at(p.b_start), tb.first_at(p.b_end)
-        na, nb = max(1, ja - ia), max(1, jb - ib)
-        qa = int(sa.quoted[ja] - sa.quoted[ia])
-        qb = int(sb.quoted[jb] - sb.quoted[ib])
+    info: list[tuple[int, bool, int, int]] = []
+    if passages:
+        # all passages at once: token ranges by searchsorted (Tokens.first_at, vectorized)
+        off = np.array([(p.a_start, p.a_end, p.b_start, p.b_end) for p in passages], dtype=np.int64)
+        ia, ja = ta.starts.searchsorted(off[:, 0]), ta.starts.searchsorted(off[:, 1])
+        ib, jb = tb.starts.searchsorted(off[:, 2]), tb.starts.searchsorted(off[:, 3])
+        na, nb = np.maximum(1, ja - ia), np.maximum(1, jb - ib)
+        qa, qb = sa.quoted[ja] - sa.quoted[ia], sb.quoted[jb] - sb.quoted[ib]
         # words quoted on both sides are the speaker's, not the writers'; a quote
         # on one side only is copy the other did not mark (or a stray mark)
-        free = max(0, min(int(sa.free[ja] - sa.free[ia]), int(sb.free[jb] - sb.free[ib])) - min(qa, qb))
-        quoted = qa >= QUOTED_SHARE * na and qb >= QUOTED_SHARE * nb
-        info.append((round(free * (1.0 - p.edit_rate)), quoted, na, nb))
+        free = np.maximum(0, np.minimum(sa.free[ja] - sa.free[ia], sb.free[jb] - sb.free[ib])
+                          - np.minimum(qa, qb))
+        quoted = (qa >= QUOTED_SHARE * na) & (qb >= QUOTED_SHARE * nb)
+        info = [(round(f * (1.0 - p.edit_rate)), q, x, y) for f, q, x, y, p in
+                zip(free.tolist(), quoted.tolist(), na.tolist(), nb.tolist(), passages)]
     chain = set(_chain(passages))
     lexical = [k for k, p in enumerate(passages) if p.kind != "paraphrase"]
     longest = max((info[k][0] for k in lexical), default=0)
@@ -152,11 +158,8 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     share = min(1.0, sum(info[k][2 + side] for k in chain
                          if k in rewrites or passages[k].kind != "paraphrase") / small)
     notes: list[str] = []
-    whole = _whole(ta, tb, [passages[k] for k in lexical], cfg)
-    if whole:
-        verdict = "copied"
-        notes.append(f"the whole of {whole} lies in the other's passages")
-    elif longest >= cfg.reuse_min_run_words or total >= cfg.reuse_min_total_words \
+    whole = None
+    if longest >= cfg.reuse_min_run_words or total >= cfg.reuse_min_total_words \
             or longest_matched >= cfg.reuse_min_run_matched:
         verdict = "copied"
         notes.append(f"a shared run of {longest} words of the writers' own (not quotes or names)"
@@ -164,6 +167,9 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
                      f"{total} of the writers' own words in shared runs, in the same order"
                      if total >= cfg.reuse_min_total_words else
                      f"a shared run of {longest_matched} words outside quotations")
+    elif (whole := _whole(ta, tb, [passages[k] for k in lexical], cfg)):
+        verdict = "copied"
+        notes.append(f"the whole of {whole} lies in the other's passages")
     elif (ordered and len(rewrites) >= cfg.rewrite_min_sentences and share >= cfg.rewrite_min_share) \
             or (len(rewrites) >= cfg.rewrite_min_sentences_alone and 2 * len(rewrites) >= len(supported)):
         verdict = "rewritten"
