@@ -27,7 +27,7 @@ import re
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from ..fingerprint import STOPWORDS
+from ..fingerprint import STOPWORDS, is_stopword
 from ..normalize import Tokens
 from ..records import Conflict, Quote
 from .aliases import _TITLES, same_entity
@@ -208,6 +208,11 @@ def _bigram_hashes(ids: np.ndarray) -> np.ndarray:
         return (u[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ u[1:]
 
 
+def _content_bigrams(ids: np.ndarray) -> np.ndarray:
+    stop = is_stopword(ids)
+    return _bigram_hashes(ids)[~(stop[:-1] & stop[1:])]
+
+
 class _Index:
     """Where the quotes' content bigrams occur in one text (built on first use)."""
 
@@ -227,17 +232,21 @@ class _Index:
         if self._bigrams is None:
             idx: dict[int, list[int]] = {}
             if self.n > 1:
-                need = np.concatenate([_bigram_hashes(self.qt.ids[i:j]) for i, j in self.ranges
+                # bigrams of two stopwords never vote (see _best_window): leave them out,
+                # they are the most frequent ones in the other text
+                need = np.concatenate([_content_bigrams(self.qt.ids[i:j]) for i, j in self.ranges
                                        if j - i > 1] or [np.zeros(0, np.uint64)])
                 h = self.t.cached("bigram_hashes", lambda: _bigram_hashes(self.t.ids))
                 need = np.unique(need)
                 if len(need):
                     pos = np.minimum(np.searchsorted(need, h), len(need) - 1)
-                    found = np.flatnonzero(need[pos] == h).tolist()
-                else:
-                    found = []
-                for k in found:
-                    idx.setdefault(int(h[k]), []).append(k)
+                    found = np.flatnonzero(need[pos] == h)
+                    # positions grouped by hash, ascending within each (a stable sort)
+                    order = np.argsort(h[found], kind="stable")
+                    hs, fs = h[found][order], found[order].tolist()
+                    uniq, first = np.unique(hs, return_index=True)
+                    last = first[1:].tolist() + [len(fs)]
+                    idx = {u: fs[a:b] for u, a, b in zip(uniq.tolist(), first.tolist(), last)}
             self._bigrams = idx
         return self._bigrams
 
