@@ -59,8 +59,8 @@ def _clean_name(name: str) -> str:
 
 # `` and '' are the opening and closing marks of Penn-Treebank-tokenized text
 _MARK_RE = re.compile(r"``|''|[“”\"]")
-_OPENS = {"“": "“", "``": "“"}
-_CLOSES = {"”": "”", "''": "”"}
+# each mark as the kind it is: opening “, closing ” or either "
+_KIND = {"“": "“", "``": "“", "”": "”", "''": "”", '"': '"'}
 
 
 def _spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -72,8 +72,7 @@ def _spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]
     (ECB+, transcripts) and the quote runs over the lines up to that mark.
     """
     out: list[tuple[int, int]] = []
-    marks = [(m.start(), m.end(), _OPENS.get(m.group(), _CLOSES.get(m.group(), '"')))
-             for m in _MARK_RE.finditer(text)]
+    marks = [(m.start(), m.end(), _KIND[m.group()]) for m in _MARK_RE.finditer(text)]
     if not marks or not paragraphs:
         return out
     pstarts = [ps for ps, _ in paragraphs]
