@@ -52,6 +52,8 @@ PROXY_LEX = 12
 
 
 def ecb_text(path: str) -> str:
+    """One sentence per line of tokens, as ../shared/tools/eval_independent.py (the
+    acceptance check) builds it; bench/eval_ecb.py detokenizes for stories instead."""
     root = ET.parse(path).getroot()
     sents = collections.defaultdict(list)
     for t in root.iter("token"):

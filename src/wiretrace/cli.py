@@ -159,7 +159,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         c = h.comparison
         src = {"a": "this file", "b": "indexed doc", None: "?"}[c.source]
         rel = c.relation + (" (shared quotes)" if c.evidence is not None
-                            and c.evidence.verdict == "shared-quotes" else "")
+                            and c.evidence.shared_quotes else "")
         t.add_row(str(h.id), str(h.source or ""), str(h.date or ""), rel, src,
                   f"{h.explains:.0%}", f"{c.a_coverage:.0%} / {c.b_coverage:.0%}", f"{c.similarity:.2f}")
     console = Console()

@@ -75,8 +75,8 @@ def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = 
         passages=passages,
         a_coverage=a_cov,
         b_coverage=b_cov,
-        relation=relation(a_cov, b_cov, source, cfg, derived=reuse is None or reuse.verdict
-                          in ("copied", "rewritten"), source_is_firm=firm),
+        relation=relation(a_cov, b_cov, source, cfg, derived=reuse is None or reuse.derived,
+                          source_is_firm=firm),
         source=source,
         similarity=(story_similarity(ta, tb, passages, a_cov, b_cov, cfg) if story_similarity
                     else lexical_similarity(ta, tb, a_cov, b_cov)),

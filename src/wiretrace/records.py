@@ -110,6 +110,16 @@ class Evidence:
     #: human-readable reasons
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def derived(self) -> bool:
+        """Whether the evidence shows reuse ("copied" or "rewritten")."""
+        return self.verdict in ("copied", "rewritten")
+
+    @property
+    def shared_quotes(self) -> bool:
+        """Whether all the pair shares is direct quotation."""
+        return self.verdict == "shared-quotes"
+
     def to_dict(self) -> dict[str, Any]:
         d = _flat_dict(self)
         d["notes"] = list(self.notes)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .dates import DateInfo, date_order, parse_date
+from .unionfind import smallest_roots
 
 __all__ = ["earliest_witness"]
 
@@ -83,19 +84,7 @@ def earliest_witness(dates: Mapping[int, str | None], edges: list[tuple[int, int
 
 
 def _same_text_groups(nodes: Mapping[int, Any], same: list[tuple[int, int]]) -> dict[int, int]:
-    parent = {n: n for n in nodes}
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in same:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {n: find(n) for n in nodes}
+    return {n: root for n, root in smallest_roots(same, nodes).items() if n in nodes}
 
 
 def _date_neighbours(dated: list[int], info: Mapping[int, DateInfo], group: Mapping[int, int]

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ScanConfig
 from ..errors import InputError, MissingExtraError, WiretraceError
+from ..unionfind import smallest_roots
 from . import spark_stages as st
 from . import spark_stories
 from .local import STAGES, ScanSummary, stage_hashes
@@ -439,20 +440,9 @@ def connected_components(spark: "SparkSession", edges: "DataFrame", work: _Work,
 
 def union_find(edges: Any) -> list[tuple[int, int]]:
     """``(doc, comp)`` by union-find on the driver, for an edge list small enough
-    that Spark's per-round job overhead would dominate (``wiretrace.cc.driverEdges``)."""
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the root is the smallest document
-    return [(x, find(x)) for x in parent]
+    that Spark's per-round job overhead would dominate (``wiretrace.cc.driverEdges``);
+    the root is the smallest document."""
+    return list(smallest_roots(edges).items())
 
 
 _VIEWS = {

@@ -184,9 +184,9 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
             notes.append("no evidence of reuse: the shared wording is too short, names, "
                          "or sentences on the same topic")
     ev = Evidence(verdict, longest, total, quoted_words, len(rewrites), round(share, 4), notes)
-    if verdict in ("copied", "rewritten"):
+    if ev.derived:
         kept = [p for k, p in enumerate(passages) if p.kind != "paraphrase" or k in chain]
-    elif verdict == "shared-quotes":
+    elif ev.shared_quotes:
         kept = [p for k, p in enumerate(passages) if p.kind != "paraphrase" and info[k][1]]
     else:
         kept = []
@@ -204,8 +204,3 @@ def _whole(ta: Tokens, tb: Tokens, lexical: list[Passage], cfg: CompareConfig) -
         if coverage(t, spans) >= cfg.wholly_derived_coverage:
             return name
     return None
-
-
-def derived(ev: Evidence | None) -> bool:
-    """Whether the evidence supports a derived relation (None: no evidence was weighed)."""
-    return ev is None or ev.verdict in ("copied", "rewritten")

@@ -59,7 +59,7 @@ def render_terminal(a_text: str, b_text: str, r: Comparison, a_label: str = "A",
         parts.append(ct)
     if reuse_line(r):
         parts.insert(1, Text("reuse evidence: " + reuse_line(r),
-                             style="bold yellow" if r.evidence.verdict == "shared-quotes" else "dim"))
+                             style="bold yellow" if r.evidence.shared_quotes else "dim"))
     if r.source_evidence:
         parts.append(Text("source evidence: " + "; ".join(r.source_evidence), style="dim"))
     return Group(*parts)

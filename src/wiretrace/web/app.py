@@ -305,7 +305,7 @@ class Site:
             r.source or "", "shares text with the article")
         if r.relation == "non-derived":
             direction = ("quotes the same words as the article (shared quotations only, not reuse)"
-                         if r.evidence is not None and r.evidence.verdict == "shared-quotes"
+                         if r.evidence is not None and r.evidence.shared_quotes
                          else "tells the same story, no reuse" if not r.passages
                          else "shares text with the article")
         out: dict[str, Any] = {
