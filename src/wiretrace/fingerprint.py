@@ -42,6 +42,16 @@ def is_stopword(ids: np.ndarray) -> np.ndarray:
     return _STOP_IDS[pos] == ids
 
 
+def stop_mask(tokens: Tokens) -> np.ndarray:
+    """:func:`is_stopword` of a text's ids, computed once per text (read-only).
+
+    >>> from wiretrace.normalize import tokenize
+    >>> stop_mask(tokenize("the cat")).tolist()
+    [True, False]
+    """
+    return tokens.cached("stop_mask", lambda: is_stopword(tokens.ids))
+
+
 def ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
     """One int64 hash per window of ``n`` consecutive ids (``len(ids) - n + 1`` of them).
 
@@ -67,7 +77,7 @@ def seed_mask(tokens: Tokens, n: int) -> np.ndarray:
     m = len(tokens) - n + 1
     if m <= 0:
         return np.zeros(0, dtype=bool)
-    content = (~is_stopword(tokens.ids)) & (~tokens.boiler)
+    content = (~stop_mask(tokens)) & (~tokens.boiler)
     boiler = tokens.boiler
     has_content = np.zeros(m, dtype=bool)
     has_boiler = np.zeros(m, dtype=bool)

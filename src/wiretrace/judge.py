@@ -11,7 +11,7 @@ import numpy as np
 from ._arrays import group_ends
 from .boilerplate import wire_signals
 from .config import CompareConfig
-from .fingerprint import is_stopword
+from .fingerprint import stop_mask
 from .normalize import Tokens
 from .records import Passage, Span
 
@@ -140,7 +140,7 @@ def likely_source(a: Tokens, b: Tokens, passages: list[Passage], a_cov: float, b
 
 def _bag(tokens: Tokens) -> tuple[np.ndarray, np.ndarray]:
     """Content-word ids and their damped weights; names and numbers count double."""
-    keep = ~is_stopword(tokens.ids) & ~tokens.boiler & ((tokens.ends - tokens.starts) > 1)
+    keep = ~stop_mask(tokens) & ~tokens.boiler & ((tokens.ends - tokens.starts) > 1)
     ids = tokens.ids[keep]
     w = np.where(tokens.caps[keep], 2.0, 1.0)
     uniq, inv = np.unique(ids, return_inverse=True)

@@ -88,17 +88,18 @@ _MERGES: dict[tuple[str, str], str] = {
 
 
 _MERGE_SECOND = {second for _, second in _MERGES}
-_CACHE: dict[str, tuple[str, int]] = {}
+# raw token -> (form, id, starts with a capital); one lookup per token in tokenize
+_CACHE: dict[str, tuple[str, int, bool]] = {}
 
 
-def _reset_cache() -> dict[str, tuple[str, int]]:
+def _reset_cache() -> dict[str, tuple[str, int, bool]]:
     _CACHE.clear()
     return _CACHE
 
 
-def _entry(raw: str) -> tuple[str, int]:
+def _entry(raw: str) -> tuple[str, int, bool]:
     f = word_form(raw)
-    e = _CACHE[raw] = (f, form_id(f))
+    e = _CACHE[raw] = (f, form_id(f), raw[0].isupper())
     return e
 
 
@@ -120,11 +121,11 @@ def _join_tokens(forms, idl, spans, caps, at, joined):
             continue
         forms[p], idl[p], spans[p] = new, form_id(new), (spans[p][0], spans[i][1])
         gone.add(i)
-    if not gone:
-        return forms, idl, spans, caps
-    keep = [k for k in range(len(forms)) if k not in gone]
-    return ([forms[k] for k in keep], [idl[k] for k in keep], [spans[k] for k in keep],
-            [caps[k] for k in keep])
+    caps = list(caps)
+    # few joins per text: deleting in place beats rebuilding four lists
+    for k in sorted(gone, reverse=True):
+        del forms[k], idl[k], spans[k], caps[k]
+    return forms, idl, spans, caps
 
 
 def _merge_variants(forms, idl, spans, caps):
@@ -313,13 +314,11 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
     'per cent'
     """
     matches = list(_TOKEN_RE.finditer(text))
-    raws = [m.group() for m in matches]
-    cache = _CACHE if len(_CACHE) < 500_000 else _reset_cache()
-    entries = [cache.get(r) or _entry(r) for r in raws]
-    forms = [e[0] for e in entries]
-    idl = [e[1] for e in entries]
-    spans = [m.span() for m in matches]
-    caps = [r[0].isupper() for r in raws]
+    spans = list(map(re.Match.span, matches))
+    get = (_CACHE if len(_CACHE) < 500_000 else _reset_cache()).get
+    entries = [get(r) or _entry(r) for r in map(re.Match.group, matches)]
+    # one C-level transpose instead of a list comprehension per field
+    forms, idl, caps = (list(c) for c in zip(*entries)) if entries else ([], [], [])
     if not _MERGE_SECOND.isdisjoint(forms):
         forms, idl, spans, caps = _merge_variants(forms, idl, spans, caps)
     if "-\n" in text or "-\r\n" in text:
@@ -342,4 +341,4 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
         hi = np.searchsorted(st, e, side="left")
         boiler[lo:hi] = True
     return Tokens(text, st, en, forms, ids, para, paragraphs, boiler, bspans,
-                  np.asarray(caps, dtype=bool), [s for s, _ in spans])
+                  np.asarray(caps, dtype=bool), st.tolist())

@@ -39,7 +39,7 @@ import numpy as np
 
 from .._arrays import prefix_sums
 from ..config import CompareConfig
-from ..fingerprint import is_stopword
+from ..fingerprint import stop_mask
 from ..judge import coverage
 from ..normalize import Tokens
 from ..records import Evidence, Passage, Quote
@@ -72,7 +72,7 @@ def _side(t: Tokens, quotes: list[Quote]) -> _Side:
             i, j = t.first_at(q.start), t.first_at(q.end)
             if j - i <= QUOTE_MAX_WORDS:
                 quoted[i:j] = True
-        name = t.caps & ~is_stopword(t.ids) & ~sentence_initial(t)
+        name = t.caps & ~stop_mask(t) & ~sentence_initial(t)
         free = ~name & ~t.boiler
         return prefix_sums(free), prefix_sums(quoted & ~t.boiler), int((~t.boiler).sum())
     free, quoted, words = t.cached(("evidence_side", tuple((q.start, q.end) for q in quotes)), make)

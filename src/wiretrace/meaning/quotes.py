@@ -27,7 +27,7 @@ import re
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from ..fingerprint import STOPWORDS, is_stopword
+from ..fingerprint import STOPWORDS, stop_mask
 from ..normalize import Tokens
 from ..records import Conflict, Quote
 from .aliases import _TITLES, same_entity
@@ -207,9 +207,10 @@ def _bigram_hashes(ids: np.ndarray) -> np.ndarray:
         return (u[:-1] * np.uint64(0x9E3779B97F4A7C15)) ^ u[1:]
 
 
-def _content_bigrams(ids: np.ndarray) -> np.ndarray:
-    stop = is_stopword(ids)
-    return _bigram_hashes(ids)[~(stop[:-1] & stop[1:])]
+def _content_mask(t: Tokens) -> np.ndarray:
+    """Per bigram start: False when both words are stopwords (such bigrams never vote)."""
+    stop = stop_mask(t)
+    return ~(stop[:-1] & stop[1:])
 
 
 class _Index:
@@ -233,10 +234,14 @@ class _Index:
             if self.n > 1:
                 # bigrams of two stopwords never vote (see _best_window): leave them out,
                 # they are the most frequent ones in the other text
-                need = np.concatenate([_content_bigrams(self.qt.ids[i:j]) for i, j in self.ranges
-                                       if j - i > 1] or [np.zeros(0, np.uint64)])
+                qt = self.qt
+                qh = qt.cached("bigram_hashes", lambda: _bigram_hashes(qt.ids))
+                content = qt.cached("content_bigrams", lambda: _content_mask(qt))
+                sel = np.zeros(len(qh), dtype=bool)
+                for i, j in self.ranges:
+                    sel[i:j - 1] = True  # bigrams inside the quote: starts i .. j-2
+                need = np.unique(qh[sel & content])
                 h = self.t.cached("bigram_hashes", lambda: _bigram_hashes(self.t.ids))
-                need = np.unique(need)
                 if len(need):
                     pos = np.minimum(np.searchsorted(need, h), len(need) - 1)
                     found = np.flatnonzero(need[pos] == h)

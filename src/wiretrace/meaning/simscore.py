@@ -72,7 +72,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
-from ..fingerprint import is_stopword
+from ..fingerprint import stop_mask
 from ..normalize import Tokens
 from .aliases import canonical
 from .facts import sentence_initial
@@ -114,7 +114,7 @@ GATE_MIN = 1e-3
 
 def _content(t: Tokens) -> tuple[np.ndarray, np.ndarray]:
     """Content-word ids (no stopwords, boilerplate or one-letter words) and caps flags."""
-    keep = ~is_stopword(t.ids) & ~t.boiler & ((t.ends - t.starts) > 1)
+    keep = ~stop_mask(t) & ~t.boiler & ((t.ends - t.starts) > 1)
     return t.ids[keep], t.caps[keep]
 
 
