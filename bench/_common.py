@@ -90,7 +90,7 @@ def scan_stories(corpus: Path, out: Path, options: dict) -> tuple:
     from wiretrace.engines.local import scan
 
     t = time.perf_counter()
-    summary = scan(str(corpus), str(out), config=ScanConfig(**options), force=True, progress=False)
+    summary = scan(str(corpus), str(out), config=ScanConfig(**options), force=True)
     wall = time.perf_counter() - t
     story = {}
     with open(out / "documents.jsonl", encoding="utf-8") as fh:

@@ -1,6 +1,6 @@
 """Paired A/B timing of the align workers' CPU per candidate pair, for two source trees.
 
-A corpus scan spends most of its time in ``_align_task``. On a shared VM,
+A corpus scan spends most of its time in ``wiretrace.pipeline.tasks.align_batch``. On a shared VM,
 timing two versions one after the other is noisy (±5-9% between runs), so
 this runs both versions *at the same time*, each pinned to its own core, and
 swaps the cores every round: whatever slows the machine slows both.
@@ -50,16 +50,39 @@ def dump(index: str, out: str, tasks: int, pairs: int) -> None:
     print(f"{len(frozen)} tasks, {sum(len(t[0]) for t in frozen)} pairs -> {out}")
 
 
-def time_tasks(path: str) -> tuple[float, str]:
+def _align_fn():
+    """The tree's align task as ``task -> (pair rows, passage rows, dropped)`` with rows as
+    tuples in table column order, so trees before and after the pipeline refactor hash alike."""
     from wiretrace.config import ScanConfig
-    from wiretrace.engines import _work, local
 
+    try:
+        from wiretrace.corpus_judge import CorpusText
+        from wiretrace.pipeline.plan import effective_config
+        from wiretrace.pipeline.tasks import align_batch
+        from wiretrace.schema import TABLES
+    except ImportError:  # a tree from before wiretrace.pipeline
+        from wiretrace.engines import _work, local
+
+        _work._init_worker(local._effective(ScanConfig()))
+        return _work._align_task
+    cfg = effective_config(ScanConfig())
+    pair_cols, passage_cols = TABLES["pairs"].names, TABLES["passages"].names
+
+    def run(task):
+        pairs, payload = task
+        rows, passages, dropped = align_batch(pairs, {n: CorpusText(*v) for n, v in payload.items()}, cfg)
+        return ([tuple(r[c] for c in pair_cols) for r in rows],
+                [tuple(p[c] for c in passage_cols) for p in passages], dropped)
+    return run
+
+
+def time_tasks(path: str) -> tuple[float, str]:
     with open(path, "rb") as f:
         tasks = pickle.load(f)
-    _work._init_worker(local._effective(ScanConfig()))
-    _work._align_task((tasks[0][0][:50], tasks[0][1]))  # imports and first-use caches
+    align = _align_fn()
+    align((tasks[0][0][:50], tasks[0][1]))  # imports and first-use caches
     t0 = time.process_time()
-    outs = [_work._align_task(task) for task in tasks]
+    outs = [align(task) for task in tasks]
     ms = (time.process_time() - t0) / sum(len(t[0]) for t in tasks) * 1000
     h = hashlib.sha1()
     for o in outs:

@@ -49,7 +49,7 @@ opts = json.loads(sys.argv[3])
 cmp = {k: v for k, v in opts.items() if k in CompareConfig.__dataclass_fields__}
 cfg = ScanConfig(compare=CompareConfig(**cmp), **{k: v for k, v in opts.items() if k not in cmp})
 t = time.perf_counter()
-s = scan(sys.argv[1], sys.argv[2], config=cfg, force=True, progress=False)
+s = scan(sys.argv[1], sys.argv[2], config=cfg, force=True)
 wall = time.perf_counter() - t
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"wall": wall, "summary": s.to_dict(), "rss_self_mb": me.ru_maxrss / 1024,

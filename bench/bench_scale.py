@@ -13,7 +13,7 @@ Per size N:
 1. ``gen_synth.py --docs N --heldout Q`` into ``--workdir`` (reused when its
    meta file says the same options).
 2. ``--runs`` scans, each a fresh subprocess running
-   ``wiretrace.engines.local.scan(force=True, progress=False)`` with stage
+   ``wiretrace.engines.local.scan(force=True)`` with stage
    markers (the engine's stage functions wrapped, not changed). A poller reads
    /proc every ``--poll`` seconds for the scan process *and every
    descendant* (the worker pool): RSS (sum; counts shared pages once per
@@ -36,7 +36,7 @@ Per size N:
    * source accuracy = share of detected direct pairs whose ``source`` side
      is the truth's source.
 4. ``query`` latency: one subprocess calls
-   ``wiretrace.engines.local.query(index, text, date=...)`` (which opens the
+   ``wiretrace.engines.search.query(index, text, date=...)`` (which opens the
    index each call) for each held-out derived text (not in the corpus), after
    one warm-up call; then, when the engine has one, the same through a
    ``Searcher`` kept open, with its candidate lookup timed apart. p50/p95/p99
@@ -73,7 +73,7 @@ STAGES = ("ingest", "candidates", "align", "stories", "outputs", "search_snapsho
 _SCAN_CHILD = r"""
 import json, sys, time
 import wiretrace.engines.local as L
-import wiretrace.engines._outputs as O
+import wiretrace.pipeline.outputs as O
 from wiretrace.config import CompareConfig, ScanConfig
 
 corpus, out_dir, marks_path, opts = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
@@ -99,7 +99,7 @@ scan_fields = set(ScanConfig.__dataclass_fields__) - {"compare"}
 cfg = ScanConfig(compare=CompareConfig(**{k: v for k, v in opts.items() if k not in scan_fields}),
                  **{k: v for k, v in opts.items() if k in scan_fields})
 t = time.perf_counter()
-s = L.scan(corpus, out_dir, config=cfg, force=True, progress=False)
+s = L.scan(corpus, out_dir, config=cfg, force=True)
 result = json.dumps({"wall": time.perf_counter() - t, "summary": s.to_dict()})
 marks.write(json.dumps({"result": json.loads(result)}) + "\n")  # stdout was once lost at 1M
 print(result)
@@ -107,7 +107,7 @@ print(result)
 
 _QUERY_CHILD = r"""
 import json, resource, sys, time
-from wiretrace.engines.local import query
+from wiretrace.engines.search import query
 
 index, path, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 items = [json.loads(line) for line in open(path, encoding="utf-8")][:limit]

@@ -44,7 +44,7 @@ _LOCAL = r"""
 import json, sys, time
 from wiretrace.engines.local import scan
 t = time.perf_counter()
-s = scan(sys.argv[1], sys.argv[2], force=True, progress=False)
+s = scan(sys.argv[1], sys.argv[2], force=True)
 print(json.dumps({"wall": time.perf_counter() - t, "summary": s.to_dict()}))
 """
 

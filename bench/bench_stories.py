@@ -76,21 +76,23 @@ def seed_bbc(out: Path, options: dict) -> dict:
 
 def reuters(index: Path, jsonl: Path, runs: int, options: dict) -> dict:
     from wiretrace import ScanConfig
-    from wiretrace.engines import local
+    from wiretrace.engines.pool import Runner
     from wiretrace.index import Index
+    from wiretrace.pipeline.plan import effective_config
+    from wiretrace.pipeline.stories import stories_stage
 
-    cfg = local._effective(ScanConfig(**options))
+    cfg = effective_config(ScanConfig(**options))
     work = C.OUT / "bench_stories_reuters.duckdb"
     results = []
     for _ in range(runs):
         shutil.copy(index, work)
-        runner = local._Runner(cfg)
+        runner = Runner(cfg.workers)
         with Index.open(str(work)) as ix:
             ix.con.execute("DELETE FROM story_terms")  # measure the whole stage
             me0, kids0 = (resource.getrusage(resource.RUSAGE_SELF),
                           resource.getrusage(resource.RUSAGE_CHILDREN))
             t = time.perf_counter()
-            info = local._stories(ix, cfg, runner)
+            info = stories_stage(ix, cfg, runner)
             wall = time.perf_counter() - t
             runner.close()
             me1, kids1 = (resource.getrusage(resource.RUSAGE_SELF),

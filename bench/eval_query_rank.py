@@ -34,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from wiretrace.candidates import body_hash
     from wiretrace.compare import compare_tokens
-    from wiretrace.engines.search import QueryHit, Searcher, hit_order
+    from wiretrace.engines.search import QueryHit, Searcher
+    from wiretrace.rank import hit_order
     from wiretrace.fingerprint import document_fingerprints
     from wiretrace.normalize import tokenize
 

@@ -96,7 +96,7 @@ def _scan_plus_seeds(scan_dir: Path) -> Path:
         seeds = OUT / "seeds.jsonl"
         seeds.write_text("".join(json.dumps(r) + "\n" for r in _seed_records()), encoding="utf-8")
         t0 = time.perf_counter()
-        add(str(out / "index.duckdb"), str(seeds), progress=False)
+        add(str(out / "index.duckdb"), str(seeds))
         print(f"added the seed pair to a copy of {scan_dir} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return out
 
@@ -123,13 +123,13 @@ def prepare_scan(args: argparse.Namespace) -> Path:
 
             config = ScanConfig(compare=CompareConfig(semantic=False))
         if not (out / "documents.jsonl").exists():
-            scan(str(src), str(out), config=config, progress=False)
+            scan(str(src), str(out), config=config)
         print(f"scanned {src} into {out} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         return out
     examples = REPO / "examples" / "corpus"
     out = OUT / "web-scan-examples"
     if scan is not None:
-        scan(str(examples), str(out), progress=False)
+        scan(str(examples), str(out))
     else:
         from wiretrace.web.sample import write_sample_scan
 

@@ -44,7 +44,7 @@ def dated_scan(request, tmp_path_factory):
     wire, paper = _texts(request.param)
     root = tmp_path_factory.mktemp(f"dated-{request.param}")
     ids = dated_corpus(root / "in", wire, paper)
-    scan(str(root / "in"), str(root / "out"), config=ScanConfig(workers=1), progress=False)
+    scan(str(root / "in"), str(root / "out"), config=ScanConfig(workers=1))
     return ids, root / "out"
 
 
@@ -102,7 +102,7 @@ def undated_scan(request, tmp_path_factory):
     wire, paper = _texts(request.param)
     root = tmp_path_factory.mktemp(f"undated-{request.param}")
     files = undated_folder(root / "in", wire, paper)
-    scan(str(root / "in"), str(root / "out"), config=ScanConfig(workers=1), progress=False)
+    scan(str(root / "in"), str(root / "out"), config=ScanConfig(workers=1))
     return files, root / "out"
 
 
@@ -163,7 +163,7 @@ def test_undated_bbc_sample_names_no_unsupported_witness(tmp_path):
     src.mkdir(parents=True)
     for p in sorted((BBC / "business").glob("*.txt"))[:120]:
         (src / p.name).write_bytes(p.read_bytes())
-    scan(str(tmp_path / "in"), str(tmp_path / "out"), config=ScanConfig(workers=1), progress=False)
+    scan(str(tmp_path / "in"), str(tmp_path / "out"), config=ScanConfig(workers=1))
     stories = _jsonl(tmp_path / "out" / "stories.jsonl")
     assert any(s["size"] > 1 for s in stories)
     assert unsupported_claims(stories) == []
@@ -196,8 +196,7 @@ def test_cli_compare_and_query_reject_a_bad_date(tmp_path, capsys):
     wire, paper = FIXTURES / "wire.txt", FIXTURES / "paper.txt"
     assert main(["compare", str(paper), str(wire), "--a-date", "2016-13-01", "--json"]) == 2
     assert "'2016-13-01'" in capsys.readouterr().err
-    scan(str(FIXTURES / "wire.txt"), str(tmp_path / "out"), config=ScanConfig(workers=1),
-         progress=False)
+    scan(str(FIXTURES / "wire.txt"), str(tmp_path / "out"), config=ScanConfig(workers=1))
     assert main(["query", str(tmp_path / "out" / "index.duckdb"), str(paper), "--date",
                  "Jan 12"]) == 2
     assert "'Jan 12'" in capsys.readouterr().err
@@ -206,8 +205,7 @@ def test_cli_compare_and_query_reject_a_bad_date(tmp_path, capsys):
 def test_searcher_rejects_a_bad_date(tmp_path):
     from wiretrace.engines.search import Searcher
 
-    scan(str(FIXTURES / "wire.txt"), str(tmp_path / "out"), config=ScanConfig(workers=1),
-         progress=False)
+    scan(str(FIXTURES / "wire.txt"), str(tmp_path / "out"), config=ScanConfig(workers=1))
     paper = (FIXTURES / "paper.txt").read_text(encoding="utf-8")
     with Searcher(str(tmp_path / "out" / "index.duckdb"), workers=1) as s:
         with pytest.raises(DateError, match="'2016/01/12'"):
@@ -221,12 +219,12 @@ def test_an_index_of_the_old_schema_is_rebuilt_by_scan_force(tmp_path):
     from wiretrace.index import IndexStoreError
 
     out = tmp_path / "out"
-    scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1), progress=False)
+    scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1))
     with duckdb.connect(str(out / "index.duckdb")) as con:  # as an earlier version left it
         con.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with pytest.raises(IndexStoreError, match="scan --force"):
-        scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1), progress=False)
+        scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1))
     summary = scan(str(FIXTURES / "wire.txt"), str(out), config=ScanConfig(workers=1),
-                   progress=False, force=True)
+                   force=True)
     assert summary.documents == 1
     assert _jsonl(out / "documents.jsonl")[0]["date_source"] is None  # the new fields exist

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from wiretrace import ScanConfig
-from wiretrace.engines.local import STAGES, QueryHit, ScanSummary, add, query, scan
+from wiretrace.engines.local import STAGES, ScanSummary, add, scan
+from wiretrace.engines.search import QueryHit, query
 from wiretrace.errors import IndexBusyError
 
 FIX = Path(__file__).parent / "fixtures"
@@ -85,7 +86,7 @@ def _jsonl(path: Path) -> list[dict]:
 def scanned(tmp_path_factory):
     root = tmp_path_factory.mktemp("scan")
     corpus = _corpus(root / "corpus.jsonl")
-    summary = scan(str(corpus), str(root / "out"), config=ScanConfig(workers=2), progress=False)
+    summary = scan(str(corpus), str(root / "out"), config=ScanConfig(workers=2))
     return root, corpus, summary
 
 
@@ -146,7 +147,7 @@ def test_short_identical_tables_are_wholly_derived_even_weeks_apart(tmp_path):
     corpus.write_text(json.dumps({"id": "1", "text": table, "date": "1987-03-01"}) + "\n"
                       + json.dumps({"id": "2", "text": table.replace("\n    ", "\n  "),
                                     "date": "1987-04-20"}) + "\n")
-    scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=1))
     [pair] = _jsonl(tmp_path / "out" / "pairs.jsonl")
     assert pair["exact"] and pair["relation"] == "wholly-derived" and pair["source"] == "a"
     assert len({d["story"] for d in _jsonl(tmp_path / "out" / "documents.jsonl")}) == 1
@@ -196,7 +197,7 @@ def test_report_is_self_contained_and_escaped(scanned):
 def test_rerun_skips_finished_stages_and_force_redoes(tmp_path):
     corpus = _corpus(tmp_path / "c.jsonl")
     out, cfg = str(tmp_path / "out"), ScanConfig(workers=1)
-    first = scan(str(corpus), out, config=cfg, progress=False)
+    first = scan(str(corpus), out, config=cfg)
     assert first.resumed == ()
     index = os.path.join(out, "index.duckdb")
 
@@ -206,33 +207,33 @@ def test_rerun_skips_finished_stages_and_force_redoes(tmp_path):
 
     before = finished()
     assert set(before) == set(STAGES) and all(before.values())
-    again = scan(str(corpus), out, config=cfg, progress=False)
+    again = scan(str(corpus), out, config=cfg)
     assert again.resumed == STAGES and finished() == before
     assert again.documents == first.documents and again.pairs == first.pairs
     # a story option reruns stories and outputs only
-    changed = scan(str(corpus), out, config=ScanConfig(workers=1, story_similarity=0.5), progress=False)
+    changed = scan(str(corpus), out, config=ScanConfig(workers=1, story_similarity=0.5))
     assert changed.resumed == ("ingest", "candidates", "align")
     after = finished()
     assert after["align"] == before["align"] and after["stories"] > before["stories"]
-    forced = scan(str(corpus), out, config=cfg, force=True, progress=False)
+    forced = scan(str(corpus), out, config=cfg, force=True)
     assert forced.resumed == ()
     assert all(finished()[s] > after[s] for s in STAGES)
     assert forced.documents == first.documents and forced.pairs == first.pairs
     # a deleted output is written again
     os.remove(os.path.join(out, "report.html"))
-    assert scan(str(corpus), out, config=cfg, progress=False).resumed == STAGES[:-1]
+    assert scan(str(corpus), out, config=cfg).resumed == STAGES[:-1]
     assert os.path.exists(os.path.join(out, "report.html"))
     # an edited input is scanned again from the start
     with open(corpus, "a", encoding="utf-8") as f:
         f.write(json.dumps({"id": "late", "text": COUNCIL + " Late edition."}) + "\n")
-    edited = scan(str(corpus), out, config=cfg, progress=False)
+    edited = scan(str(corpus), out, config=cfg)
     assert edited.resumed == () and edited.documents == first.documents + 1
 
 
 def test_add_links_a_new_copy_without_rebuilding(tmp_path):
     corpus = _corpus(tmp_path / "c.jsonl")
     out = tmp_path / "out"
-    scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(out), config=ScanConfig(workers=1))
     index = str(out / "index.duckdb")
     with duckdb.connect(index, read_only=True) as con:
         old_pairs = con.execute("SELECT a, b, result FROM pairs ORDER BY a, b").fetchall()
@@ -241,7 +242,7 @@ def test_add_links_a_new_copy_without_rebuilding(tmp_path):
     new.write_text(json.dumps({"id": "paper-3", "source": "Herald", "date": "2016-01-14",
                                "text": "Officials said: " + WIRE.split("\n\n")[1] + "\n\nMore soon."})
                    + "\n" + json.dumps({"id": "wire-1", "text": "an id already in the index"}) + "\n")
-    summary = add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    summary = add(index, str(new), config=ScanConfig(workers=1))
     assert summary.added == 1 and summary.documents == 11
     assert summary.skipped == {"duplicate-id": 1}
     with duckdb.connect(index, read_only=True) as con:
@@ -255,7 +256,7 @@ def test_add_links_a_new_copy_without_rebuilding(tmp_path):
     assert [p for p in pairs if new_doc not in p[:2]] == old_pairs  # old work untouched
     assert any(new_doc in p[:2] for p in pairs)
     # the next scan of the same input keeps the index and shows the added document
-    rerun = scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    rerun = scan(str(corpus), str(out), config=ScanConfig(workers=1))
     assert rerun.resumed == STAGES[:-1] and rerun.documents == 11
     assert "paper-3" in {d["id"] for d in _jsonl(out / "documents.jsonl")}
 
@@ -268,7 +269,7 @@ def test_reports_of_one_event_share_a_story_without_shared_text(tmp_path):
         path = tmp_path / f"stories-{dated}.jsonl"
         path.write_text("\n".join(json.dumps(r if dated else {k: v for k, v in r.items()
                                                                if k != "date"}) for r in recs))
-        scan(str(path), str(tmp_path / f"out-{dated}"), config=ScanConfig(workers=1), progress=False)
+        scan(str(path), str(tmp_path / f"out-{dated}"), config=ScanConfig(workers=1))
         story = {d["id"]: d["story"] for d in _jsonl(tmp_path / f"out-{dated}" / "documents.jsonl")}
         groups = {}
         for doc_id, sid in story.items():
@@ -285,7 +286,7 @@ def test_add_merges_two_stories_that_a_new_document_links(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n")
     out = tmp_path / "out"
-    scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(out), config=ScanConfig(workers=1))
     index = str(out / "index.duckdb")
 
     def stories():
@@ -303,7 +304,7 @@ def test_add_merges_two_stories_that_a_new_document_links(tmp_path):
     new = tmp_path / "new.jsonl"
     new.write_text(json.dumps({"id": "roundup", "source": "Herald", "date": "2005-11-28",
                                "text": text["council"] + "\n\n" + text["orchestra"]}) + "\n")
-    add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    add(index, str(new), config=ScanConfig(workers=1))
     after, rows = stories()
     assert after["roundup"] == after["council"] == after["orchestra"]
     assert after["roundup"] in (before["council"], before["orchestra"])  # an old id lives on
@@ -318,7 +319,7 @@ def test_add_merges_two_stories_that_a_new_document_links(tmp_path):
                                "text": "Iran began rebuilding villages on Qeshm island, where the 5.9 "
                                        "earthquake killed 10 people on Sunday, Hormozgan officials "
                                        "said, as the Red Crescent wound down its rescue work."}) + "\n")
-    add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    add(index, str(new), config=ScanConfig(workers=1))
     latest, rows = stories()
     assert latest["qeshm-late"] == latest["qeshm-irna"] == before["qeshm-irna"]
     assert rows[latest["qeshm-irna"]][0] == 4
@@ -350,14 +351,13 @@ def test_concurrent_writer_gets_index_busy_error(scanned, tmp_path):
     try:
         assert holder.stdout.readline().strip() == "ready"
         with pytest.raises(IndexBusyError, match=f"index {index} is busy"):
-            scan(str(corpus), str(root / "out"), config=ScanConfig(workers=1), progress=False)
+            scan(str(corpus), str(root / "out"), config=ScanConfig(workers=1))
         with pytest.raises(IndexBusyError):
             query(index, WIRE)
     finally:
         holder.communicate("\n", timeout=30)
     # once the other writer is done the same call succeeds
-    assert scan(str(corpus), str(root / "out"), config=ScanConfig(workers=1),
-                progress=False).resumed == STAGES
+    assert scan(str(corpus), str(root / "out"), config=ScanConfig(workers=1)).resumed == STAGES
 
 
 def _generated(path: Path, n: int) -> Path:
@@ -393,7 +393,7 @@ def insert(self, name, data, ignore=False):
             time.sleep(0.3)  # keep the run going until the test kills it
 
 Index.insert_arrow = insert
-local.scan(corpus, out, config=ScanConfig(workers=2, batch_size=100), progress=False)
+local.scan(corpus, out, config=ScanConfig(workers=2, batch_size=100))
 """
 
 
@@ -417,7 +417,7 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(tmp_path, table):
         finished = dict(con.execute("SELECT stage, finished_at FROM stages").fetchall())
     assert finished.get("outputs") is None  # it really was killed
     assert 0 < stored < wanted  # mid-stage
-    summary = scan(str(corpus), str(out), config=ScanConfig(workers=2, batch_size=100), progress=False)
+    summary = scan(str(corpus), str(out), config=ScanConfig(workers=2, batch_size=100))
     assert summary.documents == 1800 and summary.skipped == {}
     with duckdb.connect(index, read_only=True) as con:
         q = lambda sql: con.execute(sql).fetchall()[0]  # noqa: E731
@@ -453,7 +453,7 @@ def test_seed_pair_stays_one_story_inside_the_bbc_corpus(tmp_path):
                      "text": body.strip()})
     corpus = tmp_path / "seeds+bbc.jsonl"
     corpus.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
-    scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=2), progress=False)
+    scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=2))
     story = {d["id"]: d["story"] for d in _jsonl(tmp_path / "out" / "documents.jsonl")}
     assert len(story) == 2227 and story["seed-000"] == story["seed-001"]
     seed = next(s for s in _jsonl(tmp_path / "out" / "stories.jsonl") if s["story"] == story["seed-000"])

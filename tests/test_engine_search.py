@@ -13,9 +13,11 @@ import numpy as np
 import pytest
 
 from wiretrace import ScanConfig
-from wiretrace.engines.local import add, query, scan
+from wiretrace.engines.local import add, scan
+from wiretrace.engines.search import query
 from wiretrace.errors import ConfigError
-from wiretrace.engines.search import Searcher, snapshot_dir, write_snapshot
+from wiretrace.engines.search import Searcher
+from wiretrace.pipeline.snapshot import snapshot_dir, write_snapshot
 from wiretrace.index import Index
 
 PARAS = [
@@ -53,7 +55,7 @@ def _ids(hits):
 @pytest.fixture()
 def index(tmp_path):
     out = tmp_path / "out"
-    scan(str(_corpus(tmp_path / "c.jsonl")), str(out), config=ScanConfig(workers=1), progress=False)
+    scan(str(_corpus(tmp_path / "c.jsonl")), str(out), config=ScanConfig(workers=1))
     return str(out / "index.duckdb")
 
 
@@ -100,7 +102,7 @@ def test_a_small_limit_keeps_the_most_derived_documents(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
     out = tmp_path / "out"
-    scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(out), config=ScanConfig(workers=1))
     text = "\n\n".join(PARAS) + "\n\nA closing line of our own."
     with Searcher(str(out / "index.duckdb")) as s:
         everything = s.query(text, limit=20)
@@ -119,7 +121,7 @@ def _family(tmp_path) -> str:
     recs += [{"id": f"other{k}", "text": t, "date": "2020-03-06"} for k, t in enumerate(OTHER)]
     corpus = tmp_path / "fam.jsonl"
     corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
-    scan(str(corpus), str(tmp_path / "fam"), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(tmp_path / "fam"), config=ScanConfig(workers=1))
     return str(tmp_path / "fam" / "index.duckdb")
 
 
@@ -178,7 +180,7 @@ def test_documents_added_after_the_snapshot_are_found(index, tmp_path):
     new = tmp_path / "new.jsonl"
     new.write_text(json.dumps({"id": "late", "source": "Herald", "date": "2020-03-06",
                                "text": PARAS[2] + "\n\n" + PARAS[3]}) + "\n")
-    add(index, str(new), config=ScanConfig(workers=1), progress=False)
+    add(index, str(new), config=ScanConfig(workers=1))
     text = "Reports said: " + PARAS[3]
     fresh = query(index, text, date="2020-03-08")  # snapshot rebuilt by the add (a big share)
     assert {"late", "wire"} <= {h.id for h in fresh}
@@ -199,7 +201,7 @@ def test_a_stale_snapshot_is_not_used(index, tmp_path):
     shutil.copytree(snapshot_dir(index), keep)
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({"id": "x", "text": OTHER[0]}) + "\n")
-    scan(str(other), os.path.dirname(index), config=ScanConfig(workers=1), progress=False, force=True)
+    scan(str(other), os.path.dirname(index), config=ScanConfig(workers=1), force=True)
     shutil.rmtree(snapshot_dir(index))
     shutil.copytree(keep, snapshot_dir(index))
     with Searcher(index) as s:
@@ -220,8 +222,8 @@ def test_a_rescan_with_the_same_counts_rewrites_the_snapshot(tmp_path):
     a.write_text(json.dumps({"id": "x", "text": PARAS[0]}) + "\n")
     b.write_text(json.dumps({"id": "x", "text": PARAS[0].replace("Thursday", "Tuesday")}) + "\n")
     out = str(tmp_path / "out")
-    scan(str(a), out, config=ScanConfig(workers=1), progress=False)
-    scan(str(b), out, config=ScanConfig(workers=1), progress=False, force=True)
+    scan(str(a), out, config=ScanConfig(workers=1))
+    scan(str(b), out, config=ScanConfig(workers=1), force=True)
     index = os.path.join(out, "index.duckdb")
     grams = np.load(os.path.join(snapshot_dir(index), "grams.npy"))
     with duckdb.connect(index, read_only=True) as con:

@@ -18,6 +18,7 @@ import pytest
 
 from wiretrace.config import ScanConfig
 from wiretrace.engines import spark as spark_engine
+from wiretrace.engines.spark_work import Work
 from wiretrace.engines.spark_stages import fix_line
 from wiretrace.engines.spark_stories import may_unite
 from wiretrace.errors import MissingExtraError
@@ -116,7 +117,7 @@ def local_out(corpus, tmp_path_factory) -> Path:
     from wiretrace.engines.local import scan
 
     out = tmp_path_factory.mktemp("local")
-    scan(str(corpus), str(out), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(out), config=ScanConfig(workers=1))
     return out
 
 
@@ -218,8 +219,8 @@ def test_spark_reads_a_folder_like_read_py(spark, tmp_path):
     (root / ".hidden.txt").write_text("never read")
     (root / "empty.txt").write_text("  \n")
     local = tmp_path / "local"
-    local_scan(str(root), str(local), config=ScanConfig(workers=1), progress=False)
-    work = spark_engine._Work(str(tmp_path / "spark"))
+    local_scan(str(root), str(local), config=ScanConfig(workers=1))
+    work = Work(str(tmp_path / "spark"))
     spark_engine._ingest(spark, work, str(root), ScanConfig(), {})
     cols = "doc, id, source, date, title, url, extra, text, origin, ntok, body_hash"
     with duckdb.connect(str(local / "index.duckdb"), read_only=True) as con:
@@ -322,8 +323,7 @@ def test_spark_makes_the_local_provenance_claims(spark, tmp_path):
 
     ids = dated_corpus(tmp_path / "in", (FIX / "wire.txt").read_text(encoding="utf-8"),
                        (FIX / "paper.txt").read_text(encoding="utf-8"))
-    local_scan(str(tmp_path / "in"), str(tmp_path / "local"), config=ScanConfig(workers=1),
-               progress=False)
+    local_scan(str(tmp_path / "in"), str(tmp_path / "local"), config=ScanConfig(workers=1))
     spark_engine.scan(str(tmp_path / "in"), str(tmp_path / "spark"), config=ScanConfig())
     for name in ("documents.jsonl", "pairs.jsonl", "stories.jsonl"):
         assert _jsonl(tmp_path / "spark" / name) == _jsonl(tmp_path / "local" / name), name

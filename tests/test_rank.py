@@ -142,7 +142,7 @@ def family(request, tmp_path_factory):
     corpus = _family.write(request.param, d / "c.jsonl")
     if corpus is None:
         pytest.skip("../shared/seeds is not present")
-    scan(str(corpus), str(d / "out"), config=ScanConfig(workers=1), progress=False)
+    scan(str(corpus), str(d / "out"), config=ScanConfig(workers=1))
     return (request.param, str(d / "out" / "index.duckdb"), *_family.texts(request.param))
 
 

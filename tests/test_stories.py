@@ -277,7 +277,7 @@ def test_partial_copy_is_a_hard_link_when_the_copy_is_mostly_the_source(a_cov, b
 @pytest.mark.parametrize("strip", [True, False])
 def test_content_text_from_known_spans_is_the_same(text, strip):
     # ingest hands tokenize's boilerplate spans to the story terms instead of finding them twice
-    from wiretrace.engines._stories import content_text
+    from wiretrace.pipeline.stories import content_text
     from wiretrace.normalize import tokenize
 
     t = tokenize(text, strip_boilerplate=strip)

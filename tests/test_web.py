@@ -77,7 +77,7 @@ def build_scan(out: Path) -> Path:
         from wiretrace.config import CompareConfig, ScanConfig
 
         # lexical only: the semantic model takes seconds to load and the viewer does not care
-        engine.scan(str(src), str(out), config=ScanConfig(compare=CompareConfig(semantic=False)), progress=False)
+        engine.scan(str(src), str(out), config=ScanConfig(compare=CompareConfig(semantic=False)))
     else:
         from wiretrace.web.sample import write_sample_scan
 

@@ -31,8 +31,7 @@ def family_site(tmp_path_factory):
     d = tmp_path_factory.mktemp("family")
     kind = "seeds" if _family.write("seeds", d / "c.jsonl") else "examples"
     _family.write(kind, d / "c.jsonl")
-    engine.scan(str(d / "c.jsonl"), str(d / "out"), config=ScanConfig(compare=CompareConfig(semantic=False)),
-                progress=False)
+    engine.scan(str(d / "c.jsonl"), str(d / "out"), config=ScanConfig(compare=CompareConfig(semantic=False)))
     return TestClient(create_app(d / "out")), _family.texts(kind)[1], str(d / "out" / "index.duckdb")
 
 
@@ -66,7 +65,7 @@ class _SideBySideForm(HTMLParser):
 def test_check_ranks_the_original_above_its_copies(family_site):
     import _family
 
-    from wiretrace.engines.local import query
+    from wiretrace.engines.search import query
 
     c, paper, index = family_site
     j = c.post("/check.json", data={"text": paper}).json()

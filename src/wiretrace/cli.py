@@ -102,10 +102,50 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     else:
         from .engines.local import scan
 
-        summary = scan(args.input, args.out, config=cfg, index_path=args.index, force=args.force,
-                       progress=not args.no_progress and not args.json)
+        with _Bars(not args.no_progress and not args.json) as bars:
+            summary = scan(args.input, args.out, config=cfg, index_path=args.index,
+                           force=args.force, on_progress=bars.on_progress)
     _print_summary(summary, args.json)
     return 0
+
+
+class _Bars:
+    """rich progress bars on stderr for a scan's ``on_progress`` reports (one bar a
+    stage, with its rate); silent when disabled."""
+
+    def __init__(self, enabled: bool):
+        self.p = None
+        self.tasks: dict[str, tuple[Any, float, list[int]]] = {}
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeElapsedColumn, TimeRemainingColumn)
+
+            self.p = Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                              TimeRemainingColumn(), console=Console(stderr=True), transient=False)
+
+    def __enter__(self) -> "_Bars":
+        if self.p is not None:
+            self.p.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.p is not None:
+            self.p.stop()
+
+    def on_progress(self, stage: str, n: int, total: int | None) -> None:
+        import time
+
+        if self.p is None:
+            return
+        if stage not in self.tasks:
+            self.tasks[stage] = (self.p.add_task(stage, total=total, rate=""), time.perf_counter(), [0])
+        tid, start, count = self.tasks[stage]
+        if n:
+            count[0] += n
+            rate = count[0] / max(time.perf_counter() - start, 1e-6)
+            self.p.update(tid, advance=n, rate=f"{rate:,.0f}/s")
 
 
 def _kv(item: str) -> tuple[str, str]:
@@ -129,14 +169,14 @@ def _print_summary(summary: Any, as_json: bool) -> None:
 def _cmd_add(args: argparse.Namespace) -> int:
     from .engines.local import add
 
-    summary = add(args.index, args.input, config=_scan_config(args),
-                  progress=not args.no_progress and not args.json)
+    with _Bars(not args.no_progress and not args.json) as bars:
+        summary = add(args.index, args.input, config=_scan_config(args), on_progress=bars.on_progress)
     _print_summary(summary, args.json)
     return 0
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from .engines.local import query
+    from .engines.search import query
     from .read import read_text_file
 
     text = read_text_file(args.file)

@@ -44,6 +44,7 @@ import duckdb
 import pyarrow as pa
 
 from .errors import IndexBusyError, WiretraceError
+from .schema import DATA_TABLES, TABLES, VIEWS, create_sql
 
 if TYPE_CHECKING:
     from .records import Comparison
@@ -52,43 +53,8 @@ SCHEMA_VERSION = "2"
 
 __all__ = ["Index", "IndexStoreError", "comparison_from_json", "SCHEMA_VERSION"]
 
-_DDL = [
-    "CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
-    """CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, kind VARCHAR, input VARCHAR,
-        base BIGINT, config VARCHAR, config_hash VARCHAR, version VARCHAR,
-        started_at TIMESTAMP, finished_at TIMESTAMP, summary VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS stages (stage VARCHAR PRIMARY KEY, config_hash VARCHAR,
-        started_at TIMESTAMP, finished_at TIMESTAMP, info VARCHAR)""",
-    """CREATE TABLE IF NOT EXISTS documents (doc INTEGER PRIMARY KEY, id VARCHAR UNIQUE NOT NULL,
-        source VARCHAR, date VARCHAR, ts TIMESTAMP, title VARCHAR, url VARCHAR, extra VARCHAR,
-        text VARCHAR, origin VARCHAR, ntok INTEGER, body_hash BIGINT, run INTEGER,
-        date_source VARCHAR, date_precision VARCHAR)""",
-    "CREATE TABLE IF NOT EXISTS postings (doc INTEGER, gram BIGINT)",
-    """CREATE TABLE IF NOT EXISTS skipped (pos BIGINT PRIMARY KEY, origin VARCHAR,
-        category VARCHAR, reason VARCHAR, run INTEGER)""",
-    "CREATE TABLE IF NOT EXISTS candidates (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN)",
-    """CREATE TABLE IF NOT EXISTS pairs (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN,
-        relation VARCHAR, source VARCHAR, similarity DOUBLE, a_coverage DOUBLE,
-        b_coverage DOUBLE, n_passages INTEGER, boiler_dropped INTEGER, related BOOLEAN,
-        result VARCHAR, a_literal DOUBLE, b_literal DOUBLE)""",
-    """CREATE TABLE IF NOT EXISTS passages (a INTEGER, b INTEGER, a_start INTEGER, a_end INTEGER,
-        b_start INTEGER, b_end INTEGER, kind VARCHAR, score DOUBLE, matched_words INTEGER,
-        edit_rate DOUBLE)""",
-    "CREATE TABLE IF NOT EXISTS doc_story (doc INTEGER PRIMARY KEY, story VARCHAR)",
-    """CREATE TABLE IF NOT EXISTS stories (story VARCHAR PRIMARY KEY, size INTEGER,
-        documents VARCHAR, earliest VARCHAR, first_date VARCHAR, last_date VARCHAR,
-        headline VARCHAR, provenance VARCHAR, chains VARCHAR, earliest_by VARCHAR)""",
-    "CREATE TABLE IF NOT EXISTS outlet_common (source VARCHAR, gram BIGINT)",
-    "CREATE TABLE IF NOT EXISTS doc_boiler (doc INTEGER, grams BIGINT[])",
-    """CREATE TABLE IF NOT EXISTS story_terms (doc INTEGER, term BIGINT, tf DOUBLE, kind TINYINT,
-        line BIGINT)""",
-    """CREATE TABLE IF NOT EXISTS story_pairs (a INTEGER, b INTEGER, score DOUBLE, a_rank INTEGER,
-        b_rank INTEGER)""",
-    "CREATE OR REPLACE VIEW doc_meta AS SELECT doc, source, ts, body_hash FROM documents",
-]
-#: tables holding corpus data (everything but bookkeeping)
-DATA_TABLES = ("stories", "doc_story", "story_pairs", "story_terms", "passages", "pairs",
-               "candidates", "outlet_common", "doc_boiler", "skipped", "postings", "documents")
+# the DDL is derived from the one schema per table (wiretrace.schema)
+_DDL = [create_sql(name) for name in (*TABLES, *VIEWS)]
 
 
 class IndexStoreError(WiretraceError):

@@ -188,3 +188,18 @@ def uncovered_spans(tokens: Tokens, spans: list[tuple[int, int]]) -> list[Span]:
         s, e = int(tokens.starts[i]), int(tokens.ends[j])
         out.append(Span(s, e, tokens.text[s:e]))
     return out
+
+
+#: :func:`related` as a SQL condition over a ``pairs`` row (one parameter: the threshold)
+RELATED_SQL = "exact OR n_passages > 0 OR similarity >= ?"
+
+
+def related(exact: bool, n_passages: int, similarity: float, story_similarity: float) -> bool:
+    """Whether a judged pair is kept as related (listed in pairs.jsonl, a story link):
+    an exact duplicate, any passage, or a story similarity at the threshold.
+    :data:`RELATED_SQL` is the same rule for pairs already stored.
+
+    >>> related(False, 0, 0.2, 0.35), related(False, 1, 0.0, 0.35)
+    (False, True)
+    """
+    return bool(exact or n_passages or similarity >= story_similarity)

@@ -522,3 +522,46 @@ def headline(title: str | None, text: str | None, limit: int = 160) -> str:
         m = _FIRST_SENTENCE.search(text or "")
         out = " ".join(m.group().split()) if m else ""
     return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
+
+
+def story_rows(story_ids: set[str], nodes: Mapping[int, Node], links: Iterable[Link],
+               assign: Mapping[int, str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The ``stories`` rows of ``story_ids`` (``headline`` left None) and each
+    story's headline document (its earliest witness, else its first document).
+
+    >>> rows, first = story_rows({"s"}, {1: Node("a", None)}, [], {1: "s"})
+    >>> rows[0]["documents"], first
+    ('["a"]', {'s': 1})
+    """
+    import json
+
+    members: dict[str, list[int]] = {}
+    for n, sid in assign.items():
+        if sid in story_ids:
+            members.setdefault(sid, []).append(n)
+    by_story: dict[str, list[Link]] = {}
+    for link in links:
+        if link.relation == "non-derived":
+            continue  # provenance needs derived pairs only
+        sa, sb = assign.get(link.a), assign.get(link.b)
+        if sa is not None and sa == sb and sa in story_ids:
+            by_story.setdefault(sa, []).append(link)
+    rows = []
+    first: dict[str, int] = {}
+    for sid, docs in members.items():
+        # day dates first, in date order; a year or a month orders nothing, so those
+        # documents follow the dated ones by id, like undated ones
+        docs.sort(key=lambda n: (parse_when(nodes[n].date) is None,
+                                 parse_when(nodes[n].date) or 0, nodes[n].id))
+        prov = provenance({n: nodes[n] for n in docs}, by_story.get(sid, []))
+        dates = [nodes[n].date for n in docs if parse_when(nodes[n].date) is not None]
+        by_id = {nodes[n].id: n for n in docs}
+        first[sid] = by_id.get(prov.earliest, docs[0])
+        rows.append({"story": sid, "size": len(docs),
+                     "documents": json.dumps([nodes[n].id for n in docs], ensure_ascii=False),
+                     "earliest": prov.earliest, "first_date": dates[0] if dates else None,
+                     "last_date": dates[-1] if dates else None, "headline": None,
+                     "provenance": json.dumps([e.to_dict() for e in prov.edges], ensure_ascii=False),
+                     "chains": json.dumps(prov.chains, ensure_ascii=False),
+                     "earliest_by": prov.earliest_by})
+    return rows, first

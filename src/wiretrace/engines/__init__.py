@@ -1,3 +1,9 @@
-"""Corpus engines. :mod:`wiretrace.engines.local` runs a scan on one machine
-(DuckDB + a process pool); a Spark engine runs the same relational plan
-(:mod:`wiretrace.candidates`) on a cluster."""
+"""Corpus engines: thin adapters that run :mod:`wiretrace.pipeline` somewhere.
+
+* :mod:`.local`   a scan or add on one machine (DuckDB + a process pool, :mod:`.pool`);
+* :mod:`.search`  queries against a built index (helpers in :mod:`.search_pool`);
+* :mod:`.spark`   the same scan on Apache Spark (:mod:`.spark_stages`,
+  :mod:`.spark_stories`, :mod:`.spark_work`).
+
+Engines never import each other.
+"""

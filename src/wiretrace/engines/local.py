@@ -23,7 +23,8 @@ one):
    ``story_max_days``, so a story's own updates do not count) are outlet
    boilerplate: they are masked and the pair judged again, unless it is a
    whole copy. Exact duplicates are wholly-derived by definition. The
-   sentence-embedding pass is off for scans (see :func:`_effective`).
+   sentence-embedding pass is off for scans (see
+   :func:`wiretrace.pipeline.plan.effective_config`).
 4. ``stories``    story terms and story pairs (:mod:`wiretrace.engines._stories`),
    then :mod:`wiretrace.stories` over the copies and the story evidence.
 5. ``outputs``    documents.jsonl, pairs.jsonl, passages.parquet,
@@ -36,168 +37,57 @@ one):
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import json
 import os
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
-from .. import __version__
 from ..candidates import candidate_steps, locality_order, touches_new
-from ..config import CompareConfig, ScanConfig
-from ..errors import ConfigError, WiretraceError
-from ..index import Index
+from ..config import ScanConfig
+from ..corpus_judge import CorpusText
+from ..errors import ConfigError, InputError, WiretraceError
+from ..index import Index, IndexStoreError
+from ..pipeline.outputs import write_outputs
+from ..pipeline.plan import (OUTPUT_FILES, STAGES, Progress, ScanSummary, config_hash,
+                             effective_config, index_config, input_signature, stage_hashes,
+                             stage_progress, summarize)
+from ..pipeline.snapshot import write_snapshot
+from ..pipeline.stories import join_new, stories_stage, terms_table
+from ..pipeline.tasks import align_batch, ingest_batch
+from ..read import iter_documents
 from ..records import Document, Skipped
+from ..schema import to_table
 from ..stories import parse_when
-from ._stories import join_new, stories_stage, terms_table
-# the worker side lives in _work; re-exported because the Spark engine runs it too
-from .search import QueryHit, Searcher, write_snapshot  # noqa: F401  (QueryHit re-exported)
-from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,  # noqa: F401
-                    _Progress, _Runner, _workers)
+from .pool import Runner
 
-__all__ = ["scan", "add", "query", "compare_indexed", "ScanSummary", "QueryHit", "STAGES"]
-
-STAGES = ("ingest", "candidates", "align", "stories", "outputs")
-OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "stories.jsonl",
-                "skipped.jsonl", "config.json", "report.html")
+__all__ = ["scan", "add", "ScanSummary", "STAGES", "align_payload"]
 
 
-@dataclass(frozen=True, slots=True)
-class ScanSummary:
-    """What a scan or add did. ``skipped`` counts skipped records by category."""
-
-    documents: int
-    skipped: dict[str, int]
-    pairs: int
-    passages: int
-    stories: int
-    seconds: float
-    out_dir: str | None
-    index_path: str
-    #: documents this call added (equal to ``documents`` for a fresh scan)
-    added: int = 0
-    candidates: int = 0
-    #: stories with two or more documents
-    multi_doc_stories: int = 0
-    #: passages dropped as outlet boilerplate
-    boilerplate_passages: int = 0
-    #: stages skipped because they had finished with the same options
-    resumed: tuple[str, ...] = ()
-    #: seconds per stage run by this call
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["resumed"] = list(self.resumed)
-        return d
+def _ingest_job(payload: tuple) -> Any:
+    rows, cfg = payload
+    return ingest_batch(rows, cfg)
 
 
-# -- configuration --------------------------------------------------------
-
-def _hash(obj: Any) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
-
-def input_signature(path: str) -> list[int]:
-    """Size and modification time of the input (summed over a folder's files), so
-    a rerun on an edited corpus starts over instead of resuming stale work.
-
-    >>> input_signature(__file__)[0] > 0
-    True
-    """
-    if not os.path.isdir(path):
-        st = os.stat(path)
-        return [1, st.st_size, st.st_mtime_ns]
-    count = size = newest = 0
-    for root, dirs, files in os.walk(path):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.startswith("."):
-                try:
-                    st = os.stat(os.path.join(root, name))
-                except OSError:
-                    continue
-                count, size, newest = count + 1, size + st.st_size, max(newest, st.st_mtime_ns)
-    return [count, size, newest]
-
-
-def stage_hashes(cfg: ScanConfig, input_path: str, out_dir: str | None,
-                 signature: list[int] | None = None) -> dict[str, str]:
-    """Per-stage hash of the options each stage depends on, chained so that a
-    change upstream invalidates everything downstream. ``signature`` is
-    :func:`input_signature` of the input (part of the ingest hash)."""
-    c = cfg.to_dict()
-    keys = {
-        "ingest": [input_path, signature, c["ngram"], c["max_chars"],
-                   c["compare"]["strip_boilerplate"], __version__],
-        "candidates": [c["max_df"], c["min_shared"], c["boilerplate_min_docs"], c["story_max_days"]],
-        "align": [c["compare"]],
-        "stories": [c["story_similarity"], c["story_max_days"], c["story_threshold"],
-                    c["story_top_terms"], c["story_min_terms"]],
-        "outputs": [os.path.abspath(out_dir) if out_dir else None],
-    }
-    out, prev = {}, ""
-    for stage in STAGES:
-        prev = out[stage] = _hash([prev, keys[stage]])
-    return out
-
-
-def _effective(cfg: ScanConfig) -> ScanConfig:
-    """The options a scan really runs with: the sentence-embedding pass only when
-    ``ScanConfig.semantic`` is set (it costs seconds per document on a CPU, so
-    a corpus scan is lexical by default; ``compare()`` keeps its own default)."""
-    if getattr(cfg, "semantic", False) or not cfg.compare.semantic:
-        return cfg
-    return dataclasses.replace(cfg, compare=cfg.compare.replace(semantic=False))
-
-
-def _stored_config(ix: Index) -> ScanConfig | None:
-    row = ix.row("SELECT config FROM runs WHERE kind = 'scan' ORDER BY run DESC LIMIT 1")
-    if not row:
-        return None
-    d = json.loads(row[0])
-    # keep only options this version knows (the index may be older or newer)
-    cmp = {k: v for k, v in d.pop("compare", {}).items() if k in CompareConfig.__dataclass_fields__}
-    rest = {k: v for k, v in d.items() if k in ScanConfig.__dataclass_fields__}
-    return ScanConfig(compare=CompareConfig(**cmp), **rest)
-
-
-def _index_config(ix: Index, given: ScanConfig | None) -> ScanConfig:
-    """The options an existing index was built with; ``given`` may change
-    everything except what the postings depend on."""
-    stored = _stored_config(ix)
-    if given is None:
-        return stored or ScanConfig()
-    if stored is not None:
-        for name in ("ngram",):
-            if getattr(stored, name) != getattr(given, name):
-                raise ConfigError(f"the index was built with {name}={getattr(stored, name)}, "
-                                  f"not {getattr(given, name)}; use the same value or rescan")
-        if stored.compare.strip_boilerplate != given.compare.strip_boilerplate:
-            raise ConfigError("the index was built with a different strip_boilerplate; use "
-                              "the same value or rescan")
-    return given
+def _align_job(payload: tuple) -> Any:
+    pairs, docs, cfg = payload
+    return align_batch(pairs, {n: CorpusText(*v) for n, v in docs.items()}, cfg)
 
 
 # -- stages ---------------------------------------------------------------
 
-def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: int, base: int,
-            progress: _Progress) -> int:
+def _ingest(ix: Index, runner: Runner, input_path: str, cfg: ScanConfig, run: int, base: int,
+            on_progress: Progress | None) -> int:
     """Store every document of ``input_path``; returns how many this call stored."""
-    from ..read import iter_documents
-
     if cfg.batch_size < 1:
         raise ConfigError(f"batch_size must be at least 1, got {cfg.batch_size}")
     known = ix.ids()  # id -> doc, including what an interrupted attempt stored
     done_skips = ix.skipped_positions(base)
     seen: dict[str, int] = {}
-    advance = progress.task("ingest", None)
+    advance = stage_progress(on_progress, "ingest", None)
     stored = [0]
 
     def batches() -> Iterator[tuple[Any, Any]]:
@@ -223,30 +113,26 @@ def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: i
             batch.append(item)
             nums.append(doc)
             if len(batch) >= cfg.batch_size:
-                yield (batch, nums, skips), [(n, d.text, d.title) for n, d in zip(nums, batch)]
+                yield (batch, nums, skips), ([(n, d.text, d.title) for n, d in zip(nums, batch)], cfg)
                 batch, nums, skips = [], [], []
         if batch or skips:
-            yield (batch, nums, skips), [(n, d.text, d.title) for n, d in zip(nums, batch)]
+            yield (batch, nums, skips), ([(n, d.text, d.title) for n, d in zip(nums, batch)], cfg)
 
     def done(meta: tuple, got: tuple) -> None:
         batch, nums, skips = meta
         result, terms = got
-        docs = pa.table({
-            "doc": pa.array(nums, pa.int32()),
-            "id": [d.id for d in batch], "source": [d.source for d in batch],
-            "date": [d.date for d in batch],
-            "ts": pa.array([parse_when(d.date) for d in batch], pa.timestamp("us")),
+        docs = to_table("documents", {
+            "doc": nums, "id": [d.id for d in batch], "source": [d.source for d in batch],
+            "date": [d.date for d in batch], "ts": [parse_when(d.date) for d in batch],
             "title": [d.title for d in batch], "url": [d.url for d in batch],
             "extra": [json.dumps(d.extra, ensure_ascii=False, default=str) for d in batch],
             "text": [d.text for d in batch], "origin": [d.origin for d in batch],
-            "ntok": pa.array([r[1] for r in result], pa.int32()),
-            "body_hash": pa.array([r[2] for r in result], pa.int64()),
-            "run": pa.array([run] * len(batch), pa.int32()),
-            "date_source": [d.date_source for d in batch],
+            "ntok": [r[1] for r in result], "body_hash": [r[2] for r in result],
+            "run": [run] * len(batch), "date_source": [d.date_source for d in batch],
             "date_precision": [d.date_precision for d in batch],
         })
         grams = [r[3] for r in result]
-        postings = pa.table({
+        postings = to_table("postings", {
             "doc": np.repeat(np.asarray([r[0] for r in result], np.int32), [len(g) for g in grams]),
             "gram": np.concatenate(grams) if grams else np.zeros(0, np.int64)})
         with ix.transaction():
@@ -257,13 +143,13 @@ def _ingest(ix: Index, runner: _Runner, input_path: str, cfg: ScanConfig, run: i
             if batch:
                 ix.insert_arrow("story_terms", terms_table(terms))
             if skips:
-                ix.insert_arrow("skipped", pa.table(
-                    {k: [s[i] for s in skips] for i, k in
-                     enumerate(("pos", "origin", "category", "reason", "run"))}), ignore=True)
+                ix.insert_arrow("skipped", to_table("skipped", [
+                    dict(zip(("pos", "origin", "category", "reason", "run"), s)) for s in skips]),
+                    ignore=True)
         stored[0] += len(batch)
         advance(len(batch) + len(skips))
 
-    runner.run(_ingest_task, batches(), done)
+    runner.run(_ingest_job, batches(), done)
     return stored[0]
 
 
@@ -298,7 +184,7 @@ def _candidates(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
     return int(ix.con.execute(f"SELECT count(*) FROM candidates {where}").fetchall()[0][0])
 
 
-def _align(ix: Index, runner: _Runner, cfg: ScanConfig, progress: _Progress,
+def _align(ix: Index, runner: Runner, cfg: ScanConfig, on_progress: Progress | None,
            new_from: int | None = None) -> int:
     """Judge every candidate pair not judged yet; returns passages dropped as boilerplate."""
     where = touches_new("c.a", "c.b", new_from)
@@ -309,7 +195,7 @@ def _align(ix: Index, runner: _Runner, cfg: ScanConfig, progress: _Progress,
     order = locality_order(todo["a"], todo["b"])
     todo = {k: v[order] for k, v in todo.items()}
     total = len(todo["a"])
-    advance = progress.task("align", total)
+    advance = stage_progress(on_progress, "align", total)
     dropped = [0]
 
     def tasks() -> Iterator[tuple[Any, Any]]:
@@ -322,40 +208,28 @@ def _align(ix: Index, runner: _Runner, cfg: ScanConfig, progress: _Progress,
             chunk = list(zip(todo["a"][lo:hi].tolist(), todo["b"][lo:hi].tolist(),
                              todo["shared"][lo:hi].tolist(), todo["exact"][lo:hi].tolist()))
             lo = hi
-            yield len(chunk), (chunk, align_payload(ix, chunk))
+            yield len(chunk), (chunk, align_payload(ix, chunk), cfg)
 
     def done(n: int, result: tuple) -> None:
         rows, passages, drop = result
         with ix.transaction():
-            ix.insert_arrow("pairs", pa.table(_columns(rows, _PAIR_COLS)))
+            ix.insert_arrow("pairs", to_table("pairs", rows))
             if passages:
-                ix.insert_arrow("passages", pa.table(_columns(passages, _PASSAGE_COLS)))
+                ix.insert_arrow("passages", to_table("passages", passages))
         dropped[0] += drop
         advance(n)
 
-    runner.run(_align_task, tasks(), done)
+    runner.run(_align_job, tasks(), done)
     return dropped[0]
 
 
 _EMPTY = np.zeros(0, np.int64)
-_PAIR_COLS = (("a", pa.int32()), ("b", pa.int32()), ("shared", pa.int32()), ("exact", pa.bool_()),
-              ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
-              ("a_coverage", pa.float64()), ("b_coverage", pa.float64()),
-              ("n_passages", pa.int32()), ("boiler_dropped", pa.int32()),
-              ("related", pa.bool_()), ("result", pa.string()), ("a_literal", pa.float64()),
-              ("b_literal", pa.float64()))
-_PASSAGE_COLS = (("a", pa.int32()), ("b", pa.int32()), ("a_start", pa.int32()), ("a_end", pa.int32()),
-                 ("b_start", pa.int32()), ("b_end", pa.int32()), ("kind", pa.string()),
-                 ("score", pa.float64()), ("matched_words", pa.int32()), ("edit_rate", pa.float64()))
-
-
-def _columns(rows: list[tuple], cols: tuple) -> dict[str, pa.Array]:
-    return {name: pa.array([r[i] for r in rows], typ) for i, (name, typ) in enumerate(cols)}
 
 
 def align_payload(ix: Index, chunk: list[tuple[int, int, int, bool]]) -> dict[int, tuple]:
     """What an align task needs of each document of its ``(a, b, shared, exact)``
-    pairs: ``{doc: (text, date, outlet boilerplate grams)}`` (see ``_work._Doc``)."""
+    pairs: ``{doc: (text, date, outlet boilerplate grams)}``, the arguments of a
+    :class:`~wiretrace.corpus_judge.CorpusText`."""
     need = sorted({x for a, b, _, _ in chunk for x in (a, b)})
     docs = ix.fetch_documents(need)
     common = _fetch_boiler(ix, need)
@@ -379,17 +253,11 @@ def _fetch_boiler(ix: Index, docs: list[int]) -> dict[int, np.ndarray]:
             for i, d in enumerate(tbl.column("doc").to_pylist())}
 
 
-def _stories(ix: Index, cfg: ScanConfig, runner: _Runner | None = None,
-             progress: _Progress | None = None) -> dict[str, Any]:
-    """Group every document into a story and write ``doc_story`` and ``stories``
-    (see :mod:`wiretrace.engines._stories`)."""
-    return stories_stage(ix, cfg, runner, progress)
-
-
 # -- public API -------------------------------------------------------------
 
 def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
-         index_path: str | None = None, force: bool = False, progress: bool = True) -> ScanSummary:
+         index_path: str | None = None, force: bool = False,
+         on_progress: Progress | None = None) -> ScanSummary:
     """Scan a corpus into an index and write the outputs to ``out_dir``.
 
     The index defaults to ``out_dir/index.duckdb``. Finished stages are
@@ -403,11 +271,9 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         ScanSummary(documents=..., ...)
     """
     t0 = time.perf_counter()
-    cfg = _effective(config or ScanConfig())
+    cfg = effective_config(config or ScanConfig())
     input_abs = os.path.abspath(input_path)
     if not os.path.exists(input_abs):
-        from ..errors import InputError
-
         raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
                          path=input_path)
     try:
@@ -417,8 +283,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
                              "choose a writable path") from None
     index_path = index_path or os.path.join(out_dir, "index.duckdb")
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
-    runner = _Runner(cfg)  # before DuckDB opens: forked workers never see its threads
-    bar = _Progress(progress)
+    runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
     try:
         with _open_for_scan(index_path, cfg, force) as ix:
             started = ix.stage_started("ingest")
@@ -447,16 +312,14 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
                 t_stage = time.perf_counter()
                 out: dict[str, Any] = {}
                 if stage == "ingest":
-                    out["added"] = _ingest(ix, runner, input_abs, cfg, run, base, bar)
+                    out["added"] = _ingest(ix, runner, input_abs, cfg, run, base, on_progress)
                 elif stage == "candidates":
                     out["candidates"] = _candidates(ix, cfg)
                 elif stage == "align":
-                    out["boilerplate_passages"] = _align(ix, runner, cfg, bar)
+                    out["boilerplate_passages"] = _align(ix, runner, cfg, on_progress)
                 elif stage == "stories":
-                    out.update(_stories(ix, cfg, runner, bar))
+                    out.update(stories_stage(ix, cfg, runner, on_progress))
                 else:
-                    from ._outputs import write_outputs
-
                     write_outputs(ix, out_dir, cfg, input_abs, index_path)
                 info.update(out)
                 timings[stage] = round(time.perf_counter() - t_stage, 3)
@@ -464,20 +327,17 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
             t_snap = time.perf_counter()
             if write_snapshot(ix, index_path):
                 timings["search_snapshot"] = round(time.perf_counter() - t_snap, 3)
-            summary = _summary(ix, t0, out_dir, index_path, {**info, "timings": timings},
+            summary = summarize(ix, t0, out_dir, index_path, {**info, "timings": timings},
                                tuple(resumed))
             ix.finish_run(run, summary.to_dict())
             return summary
     finally:
-        bar.close()
         runner.close()
 
 
 def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
     """The scan's index; with ``force``, an index of an older schema is deleted and
     built again (its documents lack what this version records, e.g. date sources)."""
-    from ..index import IndexStoreError
-
     try:
         return Index.open(index_path, memory_limit=cfg.memory_limit)
     except IndexStoreError as exc:
@@ -491,28 +351,14 @@ def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
     return Index.open(index_path, memory_limit=cfg.memory_limit)
 
 
-def _summary(ix: Index, t0: float, out_dir: str | None, index_path: str, info: dict[str, Any],
-             resumed: tuple[str, ...], run: int | None = None) -> ScanSummary:
-    q = lambda sql: int(ix.con.execute(sql).fetchall()[0][0] or 0)  # noqa: E731
-    return ScanSummary(
-        documents=ix.document_count(), skipped=ix.skipped_counts(run),
-        pairs=q("SELECT count(*) FROM pairs WHERE related"),
-        passages=q("SELECT count(*) FROM passages"), stories=q("SELECT count(*) FROM stories"),
-        seconds=round(time.perf_counter() - t0, 3), out_dir=out_dir, index_path=index_path,
-        added=int(info.get("added", 0)), candidates=int(info.get("candidates", 0)),
-        multi_doc_stories=q("SELECT count(*) FROM stories WHERE size > 1"),
-        boilerplate_passages=int(info.get("boilerplate_passages", 0)), resumed=resumed,
-        timings=dict(info.get("timings", {})))
-
-
 def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
-        progress: bool = True) -> ScanSummary:
+        on_progress: Progress | None = None) -> ScanSummary:
     """Add the documents of ``input_path`` to an existing index and link them to
     the documents and stories already there, without a rebuild.
 
     Only pairs with a new document are aligned; new documents join existing
     stories, and two stories merge when a new document unites them (see
-    :func:`wiretrace.engines._stories.join_new`).
+    :func:`wiretrace.pipeline.stories.join_new`).
     Rerunning an interrupted add of the same input resumes it.
 
         >>> add("out/index.duckdb", "more.jsonl").added  # doctest: +SKIP
@@ -521,54 +367,25 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
     t0 = time.perf_counter()
     input_abs = os.path.abspath(input_path)
     if not os.path.exists(index_path):
-        from ..index import IndexStoreError
-
         raise IndexStoreError(f"index {index_path} does not exist; build it first with "
                               "`wiretrace scan INPUT --out DIR`")
     with Index.open(index_path, read_only=True) as probe:
-        cfg = _effective(_index_config(probe, config))
-    runner = _Runner(cfg)
-    bar = _Progress(progress)
+        cfg = effective_config(index_config(probe, config))
+    runner = Runner(cfg.workers)
     try:
         with Index.open(index_path, memory_limit=cfg.memory_limit) as ix:
-            h = _hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
+            h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
             run, base = ix.begin_run("add", input_abs, cfg.to_dict(), h)
-            added = _ingest(ix, runner, input_abs, cfg, run, base, bar)
+            added = _ingest(ix, runner, input_abs, cfg, run, base, on_progress)
             cands = _candidates(ix, cfg, new_from=base)
-            dropped = _align(ix, runner, cfg, bar, new_from=base)
+            dropped = _align(ix, runner, cfg, on_progress, new_from=base)
             join_new(ix, cfg, base, runner)
             write_snapshot(ix, index_path)
             ix.clear_stages(["outputs"])  # the scan outputs no longer show everything
-            summary = _summary(ix, t0, None, index_path,
+            summary = summarize(ix, t0, None, index_path,
                                {"added": added, "candidates": cands, "boilerplate_passages": dropped},
                                (), run)
             ix.finish_run(run, summary.to_dict())
             return summary
     finally:
-        bar.close()
         runner.close()
-
-
-def query(index_path: str, text: str, *, title: str | None = None, date: str | None = None,
-          limit: int = 20, config: ScanConfig | None = None) -> list[QueryHit]:
-    """Indexed documents related to ``text`` (its source, its copies, its story),
-    the hit that explains most of the text first and a likelier source never below
-    its copies (:mod:`wiretrace.rank`). Opens the index read-only for this one call; for many
-    queries keep a :class:`~wiretrace.engines.search.Searcher` open. ``date``
-    (ISO 8601) lets dates decide the likelier source; ``title`` is accepted
-    like :func:`wiretrace.compare`'s and does not change the comparison.
-
-        >>> [h.id for h in query("out/index.duckdb", open("paper.txt").read())]  # doctest: +SKIP
-        ['wire-17']
-    """
-    # one process: a helper's start (~1 s) would cost more than it saves on one query
-    with Searcher(index_path, config=config, workers=1) as s:  # it checks the text and limit
-        return s.query(text, title=title, date=date, limit=limit)
-
-
-def compare_indexed(index_path: str, text: str, doc_id: str, *, date: str | None = None,
-                    config: ScanConfig | None = None) -> QueryHit | None:
-    """The comparison of ``text`` with the indexed document ``doc_id`` that :func:`query`
-    makes for it (same options and passes), or None when the id is not indexed."""
-    with Searcher(index_path, config=config, workers=1) as s:
-        return s.compare_one(text, doc_id, date=date)

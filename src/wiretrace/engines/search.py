@@ -11,7 +11,7 @@ the end of the append-ordered table and are found by zonemap pruning.
 
 The snapshot is derived data: delete it and queries fall back to SQL (and
 the next add or scan rebuilds it). :class:`Searcher` keeps the index open
-for many queries; :func:`wiretrace.engines.local.query` opens one per call.
+for many queries; :func:`query` opens one per call.
 
     >>> with Searcher("out/index.duckdb") as s:  # doctest: +SKIP
     ...     [h.id for h in s.query(open("paper.txt").read())]
@@ -22,33 +22,28 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import numpy as np
 import pyarrow as pa
 
-from .._arrays import group_positions
 from ..candidates import body_hash
-from ..dates import check_date
 from ..config import ScanConfig
+from ..dates import check_date
 from ..errors import ConfigError
 from ..fingerprint import document_fingerprints
 from ..index import Index
-from ..normalize import tokenize
-from ..normalize import Tokens
+from ..judge import related
+from ..normalize import Tokens, tokenize
+from ..pipeline.plan import effective_config, index_config
+from ..pipeline.snapshot import Snapshot, prefix_intact, read_meta, snapshot_dir
 from ..rank import Verdicts, literal_share, rank_hits, verdicts_from
-from ..rank import hit_order  # noqa: F401 - the per-hit key, for bench/eval_query_rank.py
 from ..records import Comparison
-from ._query_work import Comparer, Comparers, helpers_for
+from .search_pool import Comparer, Comparers, helpers_for
 
-#: rebuild the snapshot on add once the postings outside it exceed this share
-REBUILD_SHARE = 0.2
-#: rows per batch when exporting the sorted postings
-_EXPORT_BATCH = 2_000_000
-_FORMAT = 2
+__all__ = ["QueryHit", "Searcher", "query", "compare_indexed", "LEXICAL_MARGIN", "FULL_MARGIN"]
+
 #: candidates given the lexical pass beyond ``limit`` (holding most of the query first), and
 #: compared in full beyond ``limit`` (best lexical coverage first): a candidate
 #: further down can only overtake by the meaning pass lifting its coverage
@@ -79,129 +74,6 @@ class QueryHit:
         return {"id": self.id, "source": self.source, "date": self.date, "title": self.title,
                 "story": self.story, "explains": self.explains,
                 "source_of": [{"id": i, "evidence": e} for i, e in self.source_of], **d}
-
-
-def snapshot_dir(index_path: str) -> str:
-    """Where the gram snapshot of ``index_path`` lives."""
-    return os.path.abspath(index_path) + ".grams"
-
-
-def _read_meta(folder: str) -> dict[str, Any] | None:
-    try:
-        with open(os.path.join(folder, "meta.json"), encoding="utf-8") as fh:
-            meta = json.load(fh)
-    except (OSError, ValueError):
-        return None
-    return meta if meta.get("format") == _FORMAT else None
-
-
-def _postings_state(ix: Index) -> tuple[int, int]:
-    """(number of postings, highest document number with postings)."""
-    n, top = ix.con.execute("SELECT count(*), coalesce(max(doc), -1) FROM postings").fetchall()[0]
-    return int(n), int(top)
-
-
-def _ingest_stamp(ix: Index) -> str:
-    """When the corpus was last ingested by a scan: a rescan (even of input with
-    the same counts) changes it, an add does not (its documents are the tail)."""
-    rows = ix.con.execute("SELECT started_at, finished_at FROM stages WHERE stage = 'ingest'").fetchall()
-    return repr(rows[0]) if rows else ""
-
-
-def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
-    """Write (or refresh) the gram snapshot of an open index; True when written.
-
-    Skipped when the snapshot is current, or when documents added since make
-    up less than :data:`REBUILD_SHARE` of the postings (queries read those
-    from DuckDB). Written to a temporary folder and renamed, so a reader
-    never sees half a snapshot.
-    """
-    if index_path == ":memory:":
-        return False
-    folder = snapshot_dir(index_path)
-    total, top = _postings_state(ix)
-    meta = _read_meta(folder)
-    stamp = _ingest_stamp(ix)
-    if meta is not None and not force and meta.get("ingest") == stamp:
-        if meta["postings"] == total and meta["max_doc"] == top:
-            return False
-        newer = total - meta["postings"]
-        if 0 <= newer <= REBUILD_SHARE * max(1, meta["postings"]) and _prefix_intact(ix, meta):
-            return False
-    tmp = folder + ".tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    os.makedirs(tmp)
-    # plain writes, not a memory map: the mapped pages of 1.5 GB of output counted
-    # in the process's memory on top of DuckDB's sort (PSS 8.5 GB at 1M documents)
-    k = 0
-    with open(os.path.join(tmp, "grams.npy"), "wb") as fg, \
-            open(os.path.join(tmp, "docs.npy"), "wb") as fd:
-        for fh, dtype in ((fg, "<i8"), (fd, "<i4")):
-            np.lib.format.write_array_header_1_0(
-                fh, {"descr": dtype, "fortran_order": False, "shape": (total,)})
-        reader = ix.con.sql(f"SELECT gram, doc FROM postings WHERE doc <= {top} ORDER BY gram, doc")
-        for batch in reader.to_arrow_reader(_EXPORT_BATCH):
-            fg.write(batch.column(0).to_numpy().astype("<i8", copy=False).tobytes())
-            fd.write(batch.column(1).to_numpy().astype("<i4", copy=False).tobytes())
-            k += batch.num_rows
-    if k != total:  # cannot happen while we hold the index, but never write a bad header
-        from ..index import IndexStoreError
-
-        raise IndexStoreError(f"snapshot read {k} postings where the index has {total}; "
-                              "run `wiretrace scan` again with --force")
-    hashes = ix.con.execute("SELECT body_hash, doc FROM documents WHERE body_hash IS NOT NULL "
-                            f"AND doc <= {top} ORDER BY body_hash, doc").fetchnumpy()
-    np.save(os.path.join(tmp, "hashes.npy"), np.asarray(hashes["body_hash"], dtype=np.int64))
-    np.save(os.path.join(tmp, "hash_docs.npy"), np.asarray(hashes["doc"], dtype=np.int32))
-    # n-grams per document, for containment: a short copy sharing 50 grams is
-    # more derived than a long roundup sharing 60
-    sizes = np.zeros(top + 1, dtype=np.int32)
-    for batch in ix.con.sql(f"SELECT doc, count(*) FROM postings WHERE doc <= {top} GROUP BY doc"
-                            ).to_arrow_reader(_EXPORT_BATCH):
-        sizes[batch.column(0).to_numpy()] = batch.column(1).to_numpy()
-    np.save(os.path.join(tmp, "sizes.npy"), sizes)
-    with open(os.path.join(tmp, "meta.json"), "w", encoding="utf-8") as fh:
-        json.dump({"format": _FORMAT, "postings": k, "max_doc": top, "ingest": stamp}, fh)
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
-    return True
-
-
-def _prefix_intact(ix: Index, meta: dict[str, Any]) -> bool:
-    """The snapshot's documents still have exactly its postings (nothing rebuilt under it)."""
-    if meta.get("ingest") != _ingest_stamp(ix):
-        return False
-    n = ix.con.execute("SELECT count(*) FROM postings WHERE doc <= ?", [meta["max_doc"]]).fetchall()[0][0]
-    return int(n) == meta["postings"]
-
-
-class _Snapshot:
-    """The memory-mapped sorted postings of documents ``<= max_doc``."""
-
-    def __init__(self, folder: str, meta: dict[str, Any]):
-        self.max_doc = int(meta["max_doc"])
-        self.grams = np.load(os.path.join(folder, "grams.npy"), mmap_mode="r")
-        self.docs = np.load(os.path.join(folder, "docs.npy"), mmap_mode="r")
-        self.hashes = np.load(os.path.join(folder, "hashes.npy"))
-        self.hash_docs = np.load(os.path.join(folder, "hash_docs.npy"))
-        self.sizes = np.load(os.path.join(folder, "sizes.npy"), mmap_mode="r")
-
-    def postings(self, grams: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(df per query gram, gram index per posting, doc per posting)."""
-        lo = np.searchsorted(self.grams, grams, "left")
-        hi = np.searchsorted(self.grams, grams, "right")
-        df = (hi - lo).astype(np.int64)
-        idx = np.repeat(np.arange(len(grams)), df)
-        if len(idx) == 0:
-            return df, idx, np.zeros(0, np.int64)
-        within = group_positions(df)
-        pos = np.repeat(lo, df) + within
-        return df, idx, np.asarray(self.docs[pos], dtype=np.int64)
-
-    def same_body(self, h: int) -> np.ndarray:
-        lo = int(np.searchsorted(self.hashes, h, "left"))
-        hi = int(np.searchsorted(self.hashes, h, "right"))
-        return np.asarray(self.hash_docs[lo:hi], dtype=np.int64)
 
 
 def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
@@ -236,16 +108,14 @@ class Searcher:
 
     def __init__(self, index_path: str, *, config: ScanConfig | None = None,
                  workers: int | None = None):
-        from .local import _effective, _index_config
-
         self.index_path = index_path
         self.ix = Index.open(index_path, read_only=True)
         try:
-            self.cfg = _effective(_index_config(self.ix, config))
-            meta = _read_meta(snapshot_dir(index_path))
+            self.cfg = effective_config(index_config(self.ix, config))
+            meta = read_meta(snapshot_dir(index_path))
             self.snap = None
-            if meta is not None and _prefix_intact(self.ix, meta):
-                self.snap = _Snapshot(snapshot_dir(index_path), meta)
+            if meta is not None and prefix_intact(self.ix, meta):
+                self.snap = Snapshot(snapshot_dir(index_path), meta)
             # documents past the snapshot, read from DuckDB per query; none can be added
             # while this read-only connection is open (a writer is told the index is busy)
             self._tail = self.snap is not None and self.ix.con.execute(
@@ -346,7 +216,7 @@ class Searcher:
         """Indexed documents related to ``text``, the hit that explains most of it
         first and a likelier source never below its copies (:meth:`rank`, the order
         is explained in :mod:`wiretrace.rank`; see also
-        :func:`wiretrace.engines.local.query`). Past ``limit`` candidates with
+        :func:`query`). Past ``limit`` candidates with
         passages, the rest are not compared: when more than ``limit`` documents
         are about equally derived (forty copies of one wire story), which of
         them fill the list may differ from comparing every candidate, and only
@@ -391,7 +261,7 @@ class Searcher:
             if not take:
                 break
             for _, (doc_id, source, ddate, dtitle, story), r in work.full(date, take):
-                if r.passages or r.similarity >= cfg.story_similarity:
+                if related(False, len(r.passages), r.similarity, cfg.story_similarity):
                     hits.append(QueryHit(doc_id, source, ddate, dtitle, story, r))
             full += len(take)
         return self.rank(ta, hits)[:limit]
@@ -445,3 +315,28 @@ class Searcher:
         one.begin(text, ta)
         (_, (hid, source, ddate, dtitle, story), r), = one.full(date, [int(row[0][0])])
         return QueryHit(hid, source, ddate, dtitle, story, r, literal_share(ta, r.passages))
+
+
+def query(index_path: str, text: str, *, title: str | None = None, date: str | None = None,
+          limit: int = 20, config: ScanConfig | None = None) -> list[QueryHit]:
+    """Indexed documents related to ``text`` (its source, its copies, its story),
+    the hit that explains most of the text first and a likelier source never below
+    its copies (:mod:`wiretrace.rank`). Opens the index read-only for this one call; for many
+    queries keep a :class:`Searcher` open. ``date`` (ISO 8601) lets dates decide the
+    likelier source; ``title`` is accepted like :func:`wiretrace.compare`'s and does
+    not change the comparison.
+
+        >>> [h.id for h in query("out/index.duckdb", open("paper.txt").read())]  # doctest: +SKIP
+        ['wire-17']
+    """
+    # one process: a helper's start (~1 s) would cost more than it saves on one query
+    with Searcher(index_path, config=config, workers=1) as s:  # it checks the text and limit
+        return s.query(text, title=title, date=date, limit=limit)
+
+
+def compare_indexed(index_path: str, text: str, doc_id: str, *, date: str | None = None,
+                    config: ScanConfig | None = None) -> QueryHit | None:
+    """The comparison of ``text`` with the indexed document ``doc_id`` that :func:`query`
+    makes for it (same options and passes), or None when the id is not indexed."""
+    with Searcher(index_path, config=config, workers=1) as s:
+        return s.compare_one(text, doc_id, date=date)

@@ -40,11 +40,15 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ScanConfig
 from ..errors import InputError, MissingExtraError, WiretraceError
-from ..unionfind import smallest_roots
+from ..index import Index
+from ..pipeline.outputs import write_outputs
+from ..pipeline.plan import STAGES, ScanSummary, effective_config, stage_hashes, summarize
+from ..schema import VIEWS, create_sql, select_list
 from . import spark_stages as st
 from . import spark_stories
-from .local import STAGES, ScanSummary, stage_hashes
 from .spark_stages import has_scheme
+from .spark_work import (CC_DRIVER_EDGES, SparkJobError, Work, connected_components, parquet,
+                         plan_views)
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -63,13 +67,6 @@ DEFAULT_CONF = {
 }
 #: a candidate pair with more characters than this (both texts) runs apart from the bulk
 HUGE_PAIR_CHARS = 200_000
-#: connected components: checkpoint the edge table every this many rounds
-CC_CHECKPOINT_EVERY = 3
-CC_MAX_ROUNDS = 200
-CC_EDGES_PER_PARTITION = 1_000_000
-#: story links up to this many are grouped by union-find on the driver (milliseconds)
-#: instead of Spark rounds (seconds each); set ``wiretrace.cc.driverEdges=0`` to force Spark
-CC_DRIVER_EDGES = 100_000
 #: candidate steps kept as stage results (align reads ``outlet_common`` too)
 KEPT_STEPS = ("outlet_common", "candidates")
 
@@ -78,8 +75,7 @@ class JavaNotFoundError(WiretraceError):
     """Spark needs a Java runtime and none was found."""
 
 
-class SparkJobError(WiretraceError):
-    """A Spark job failed; the message carries Spark's reason."""
+
 
 
 def java_available() -> bool:
@@ -160,77 +156,9 @@ def _quiet_pyspark_loggers() -> None:
 
 # -- stage bookkeeping ----------------------------------------------------------
 
-class _Work:
-    """``OUT/_spark``: one Parquet folder per stage result and a hash per finished stage."""
-
-    def __init__(self, out_dir: str, profile: bool = False, driver_edges: int = 0):
-        self.root = os.path.join(os.path.abspath(out_dir), "_spark")
-        os.makedirs(self.root, exist_ok=True)
-        #: materialize every intermediate step (for per-step timings), not just stage results
-        self.profile = profile
-        #: story links up to this many are grouped on the driver, more by Spark rounds
-        self.driver_edges = driver_edges
-
-    def sql(self, query: str, *names: str) -> list[tuple]:
-        """Run DuckDB ``query`` on the driver over stage results (``{name}`` placeholders):
-        a count or sum over local Parquet costs no Spark job."""
-        import duckdb
-
-        files = {n: "'" + os.path.join(self.local(n), "*.parquet").replace("'", "''") + "'"
-                 for n in names}
-        with duckdb.connect() as con:
-            return con.execute(query.format(**{n: f"read_parquet({f})" for n, f in files.items()})
-                               ).fetchall()
-
-    def step(self, spark: "SparkSession", name: str, df: "DataFrame",
-             timings: dict[str, float], *, keep: bool = False) -> "DataFrame":
-        """``df`` written to and read back from ``name`` when ``keep`` or profiling
-        (timed), else ``df`` itself, computed inside the job that uses it."""
-        if not (keep or self.profile):
-            return df
-        t = time.perf_counter()
-        spark.sparkContext.setJobDescription(f"wiretrace {name}")
-        df.write.mode("overwrite").parquet(self.uri(name))
-        spark.sparkContext.setJobDescription(None)
-        timings[f"step.{name}"] = round(time.perf_counter() - t, 3)
-        return spark.read.parquet(self.uri(name))
-
-    def local(self, name: str) -> str:
-        return os.path.join(self.root, name)
-
-    def uri(self, name: str) -> str:
-        """A Spark path that names the local folder whatever the default filesystem is."""
-        return "file://" + self.local(name)
-
-    def done(self, stage: str, digest: str) -> bool:
-        try:
-            with open(self.local(f"{stage}.done"), encoding="utf-8") as f:
-                return json.load(f)["hash"] == digest
-        except (OSError, ValueError, KeyError):
-            return False
-
-    def info(self, stage: str) -> dict[str, Any]:
-        with open(self.local(f"{stage}.done"), encoding="utf-8") as f:
-            return json.load(f).get("info", {})
-
-    def finish(self, stage: str, digest: str, info: dict[str, Any]) -> None:
-        with open(self.local(f"{stage}.done"), "w", encoding="utf-8") as f:
-            json.dump({"hash": digest, "info": info}, f)
-
-    def forget(self, stage: str) -> None:
-        try:
-            os.remove(self.local(f"{stage}.done"))
-        except FileNotFoundError:
-            pass
-
-
-def _parquet(spark: "SparkSession", work: _Work, name: str) -> "DataFrame":
-    return spark.read.parquet(work.uri(name))
-
-
 # -- stages -----------------------------------------------------------------------
 
-def _ingest(spark: "SparkSession", work: _Work, input_path: str, cfg: ScanConfig,
+def _ingest(spark: "SparkSession", work: Work, input_path: str, cfg: ScanConfig,
             timings: dict[str, float]) -> dict[str, Any]:
     """Read, tokenize and fingerprint; write ``documents`` and ``skipped``."""
     from pyspark.sql import functions as F
@@ -306,12 +234,12 @@ def _adapt_sql(name: str, sql: str) -> str:
     return sql
 
 
-def _candidates(spark: "SparkSession", work: _Work, cfg: ScanConfig,
+def _candidates(spark: "SparkSession", work: Work, cfg: ScanConfig,
                 timings: dict[str, float]) -> dict[str, Any]:
     """The candidate plan of :mod:`wiretrace.candidates`, step by step in Spark SQL."""
     from ..candidates import candidate_steps
 
-    _plan_views(spark, work)
+    plan_views(spark, work)
     steps = candidate_steps(max_df=cfg.max_df, min_shared=cfg.min_shared,
                             boilerplate_min_docs=cfg.boilerplate_min_docs,
                             story_max_days=cfg.story_max_days)
@@ -330,24 +258,13 @@ def _candidates(spark: "SparkSession", work: _Work, cfg: ScanConfig,
     return info
 
 
-def _plan_views(spark: "SparkSession", work: _Work) -> "DataFrame":
-    """The candidate plan's input tables ``postings`` and ``doc_meta`` as views
-    over the documents; returns the documents."""
-    from pyspark.sql import functions as F
-
-    docs = _parquet(spark, work, "documents")
-    docs.select("doc", F.explode("grams").alias("gram")).createOrReplaceTempView("postings")
-    docs.select("doc", "source", "ts", "body_hash").createOrReplaceTempView("doc_meta")
-    return docs
-
-
-def _align(spark: "SparkSession", work: _Work, cfg: ScanConfig,
+def _align(spark: "SparkSession", work: Work, cfg: ScanConfig,
            timings: dict[str, float]) -> dict[str, Any]:
     """Judge every candidate pair with the local engine's align task."""
     from pyspark.sql import functions as F
 
-    docs = _plan_views(spark, work)
-    _parquet(spark, work, "outlet_common").createOrReplaceTempView("outlet_common")
+    docs = plan_views(spark, work)
+    parquet(spark, work, "outlet_common").createOrReplaceTempView("outlet_common")
     # each document's grams that are boilerplate of its outlet (the local _fetch_boiler)
     boiler = work.step(spark, "boiler", spark.sql(
         "SELECT p.doc, array_sort(collect_list(p.gram)) AS grams FROM postings p "
@@ -360,7 +277,7 @@ def _align(spark: "SparkSession", work: _Work, cfg: ScanConfig,
                            F.col("date").alias(f"{prefix}_date"),
                            F.col("grams").alias(f"{prefix}_common"))
 
-    pairs = _parquet(spark, work, "candidates").join(named("a"), "a").join(named("b"), "b")
+    pairs = parquet(spark, work, "candidates").join(named("a"), "a").join(named("b"), "b")
     cost = F.length("a_text") + F.length("b_text")
     bulk = pairs.where(cost <= HUGE_PAIR_CHARS).sortWithinPartitions("b", "a")
     # huge pairs get partitions of their own, spread by pair, never queued behind the bulk
@@ -373,126 +290,44 @@ def _align(spark: "SparkSession", work: _Work, cfg: ScanConfig,
     return {"boilerplate_passages": int(dropped or 0)}
 
 
-def connected_components(spark: "SparkSession", edges: "DataFrame", work: _Work,
-                         stats: dict[str, Any] | None = None) -> "DataFrame":
-    """``(doc, comp)`` for every document on an edge ``(a, b)``: ``comp`` is the
-    smallest document of its connected component.
-
-    Alternating large-star and small-star rounds (Kiveris et al., 2014) on an
-    edge table kept as ``(x, y)`` with ``x > y``; it ends as one star per
-    component around its smallest node, after O(log² n) rounds. A round is
-    done when the edge set's count and hash sum stop changing; lineage is cut
-    by a checkpoint every :data:`CC_CHECKPOINT_EVERY` rounds.
-    """
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
-    spark.sparkContext.setCheckpointDir(work.uri("checkpoints"))
-    e = (edges.select(F.greatest("a", "b").alias("x"), F.least("a", "b").alias("y"))
-         .where("x != y").distinct())
-
-    def large_star(e: "DataFrame") -> "DataFrame":
-        both = e.unionByName(e.select(F.col("y").alias("x"), F.col("x").alias("y")))
-        low = both.groupBy("x").agg(F.min("y").alias("m"))  # smallest neighbour
-        return (both.where("y > x").join(low, "x")
-                .select(F.col("y").alias("x"), F.least("x", "m").alias("y")).distinct())
-
-    def small_star(e: "DataFrame") -> "DataFrame":
-        low = e.groupBy("x").agg(F.min("y").alias("m"))
-        moved = e.join(low, "x").select(F.col("y").alias("p"), F.col("m").alias("q"))
-        moved = moved.unionByName(low.select(F.col("x").alias("p"), F.col("m").alias("q")))
-        return (moved.where("p != q").select(F.greatest("p", "q").alias("x"),
-                                             F.least("p", "q").alias("y")).distinct())
-
-    def checksum(e: "DataFrame") -> tuple[int, int, int]:
-        h = F.xxhash64("x", "y")
-        r = e.agg(F.count("*").alias("n"), F.bit_xor(h).alias("h"),
-                  F.sum(h.bitwiseAND(0xFFFFFF)).alias("s")).collect()[0]
-        return int(r["n"]), int(r["h"] or 0), int(r["s"] or 0)
-
-    e = e.persist(StorageLevel.MEMORY_AND_DISK)
-    last = checksum(e)
-    # about a million edges a partition (a star round is cheap per edge): else every
-    # round would keep the shuffle's partition count, mostly empty tasks
-    parts = max(spark.sparkContext.defaultParallelism, last[0] // CC_EDGES_PER_PARTITION + 1)
-    first, e = e, e.coalesce(parts).persist(StorageLevel.MEMORY_AND_DISK)
-    first.unpersist()
-    rounds = 0
-    for rounds in range(1, CC_MAX_ROUNDS + 1):
-        spark.sparkContext.setJobDescription(f"wiretrace components round {rounds}")
-        nxt = small_star(large_star(e)).coalesce(parts)
-        nxt = (nxt.checkpoint(eager=True) if rounds % CC_CHECKPOINT_EVERY == 0
-               else nxt.persist(StorageLevel.MEMORY_AND_DISK))
-        now = checksum(nxt)
-        e.unpersist()
-        e = nxt
-        if now == last:
-            break
-        last = now
-    else:
-        raise SparkJobError(f"connected components did not converge in {CC_MAX_ROUNDS} rounds")
-    spark.sparkContext.setJobDescription(None)
-    if stats is not None:
-        stats.update({"cc_rounds": rounds, "cc_edges": last[0]})
-    roots = e.select(F.col("y").alias("doc"), F.col("y").alias("comp")).distinct()
-    return e.select(F.col("x").alias("doc"), F.col("y").alias("comp")).unionByName(roots)
-
-
-def union_find(edges: Any) -> list[tuple[int, int]]:
-    """``(doc, comp)`` by union-find on the driver, for an edge list small enough
-    that Spark's per-round job overhead would dominate (``wiretrace.cc.driverEdges``);
-    the root is the smallest document."""
-    return list(smallest_roots(edges).items())
-
-
-_VIEWS = {
-    "documents": "SELECT doc::INTEGER AS doc, id, source, date, ts, title, url, extra, text, origin, "
-                 "ntok, body_hash, run, date_source, date_precision FROM read_parquet({documents})",
-    "postings": "SELECT doc::INTEGER AS doc, unnest(grams) AS gram FROM read_parquet({documents})",
-    "skipped": "SELECT pos, origin, category, reason, run FROM read_parquet({skipped})",
-    "outlet_common": "SELECT source, gram FROM read_parquet({outlet_common})",
-    "candidates": "SELECT a::INTEGER AS a, b::INTEGER AS b, shared, exact "
-                  "FROM read_parquet({candidates})",
-    "pairs": "SELECT a::INTEGER AS a, b::INTEGER AS b, shared, exact, relation, source, "
-             "similarity, a_coverage, b_coverage, n_passages, boiler_dropped, related, result, "
-             "a_literal, b_literal FROM read_parquet({pairs})",
-    "passages": "SELECT a, b, p.a_start, p.a_end, p.b_start, p.b_end, p.kind, p.score, "
-                "p.matched_words, p.edit_rate FROM (SELECT a::INTEGER AS a, b::INTEGER AS b, "
-                "unnest(passages) AS p FROM read_parquet({pairs}))",
-    "doc_story": "SELECT doc::INTEGER AS doc, story FROM read_parquet({stories}) "
-                 "WHERE kind = 'doc_story'",
-    "stories": "SELECT story, size, documents, earliest, first_date, last_date, headline, "
-               "provenance, chains, earliest_by FROM read_parquet({stories}) WHERE kind = 'story'",
-    "story_terms": "SELECT doc::INTEGER AS doc, term, tf, kind::TINYINT AS kind, line "
-                   "FROM read_parquet({story_terms})",
-    "story_pairs": "SELECT a::INTEGER AS a, b::INTEGER AS b, score, a_rank::INTEGER AS a_rank, "
-                   "b_rank::INTEGER AS b_rank FROM read_parquet({story_pairs})",
+#: where each index table's rows are in the stage Parquet files; the column list and
+#: types come from :mod:`wiretrace.schema`
+_SOURCES = {
+    "documents": "read_parquet({documents})",
+    "postings": "(SELECT doc, unnest(grams) AS gram FROM read_parquet({documents}))",
+    "skipped": "read_parquet({skipped})",
+    "outlet_common": "read_parquet({outlet_common})",
+    "candidates": "read_parquet({candidates})",
+    "pairs": "read_parquet({pairs})",
+    "passages": "(SELECT a, b, p.* FROM (SELECT a, b, unnest(passages) AS p "
+                "FROM read_parquet({pairs})))",
+    "doc_story": "(SELECT * FROM read_parquet({stories}) WHERE kind = 'doc_story')",
+    "stories": "(SELECT * FROM read_parquet({stories}) WHERE kind = 'story')",
+    "story_terms": "read_parquet({story_terms})",
+    "story_pairs": "read_parquet({story_pairs})",
 }
 
 
-def open_result_index(work: _Work, index_path: str) -> Any:
+def open_result_index(work: Work, index_path: str) -> Any:
     """(Re)create ``index_path`` as a wiretrace index whose data tables are views
     over the stage Parquet files, and open it for writing the outputs."""
-    from .. import index
-
     for suffix in ("", ".wal"):
         try:
             os.remove(index_path + suffix)
         except FileNotFoundError:
             pass
-    ix = index.Index.open(index_path)
-    derived = [ddl for ddl in index._DDL if ddl.startswith("CREATE OR REPLACE VIEW")]
+    ix = Index.open(index_path)
     for (name,) in ix.con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal "
                                   "AND schema_name = 'main'").fetchall():
         ix.con.execute(f'DROP VIEW "{name}"')
     files = {name: "'" + os.path.join(work.local(name), "*.parquet").replace("'", "''") + "'"
              for name in ("documents", "skipped", "outlet_common", "candidates", "pairs",
                           "stories", "story_terms", "story_pairs")}
-    for view, sql in _VIEWS.items():
+    for view, source in _SOURCES.items():
         ix.con.execute(f"DROP TABLE IF EXISTS {view}")
-        ix.con.execute(f"CREATE VIEW {view} AS {sql.format(**files)}")
-    for ddl in derived:  # the index's own views over the tables (doc_meta, ...)
-        ix.con.execute(ddl)
+        ix.con.execute(f"CREATE VIEW {view} AS {select_list(view, source.format(**files))}")
+    for view in VIEWS:  # the index's own views over the tables (doc_meta, ...)
+        ix.con.execute(create_sql(view))
     ix.con.execute("INSERT OR REPLACE INTO meta VALUES ('engine', 'spark')")
     return ix
 
@@ -513,10 +348,8 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         >>> scan("news.jsonl", "out", master="local[2]").to_dict()["documents"]  # doctest: +SKIP
         1204
     """
-    from . import local
-
     t0 = time.perf_counter()
-    cfg = local._effective(config or ScanConfig())  # the options the local engine runs with
+    cfg = effective_config(config or ScanConfig())  # the options the local engine runs with
     _require()
     if has_scheme(out_dir) and not out_dir.startswith("file:"):
         raise WiretraceError(f"--out {out_dir}: the Spark engine writes its outputs to a local or "
@@ -533,7 +366,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
                              "choose a writable path") from None
     opts = dict(conf or {})
     profile = str(opts.get("wiretrace.profile", "")).lower() in ("1", "true", "yes")
-    work = _Work(out_dir, profile, int(opts.get("wiretrace.cc.driverEdges", CC_DRIVER_EDGES)))
+    work = Work(out_dir, profile, int(opts.get("wiretrace.cc.driverEdges", CC_DRIVER_EDGES)))
     index_path = os.path.join(os.path.abspath(out_dir), "index.duckdb")
     if force:
         for stage in STAGES:
@@ -575,18 +408,15 @@ def _spark_reason(exc: BaseException) -> str:
     return next((ln for ln in text if "Error" in ln or "Exception" in ln), text[0] if text else "")[:500]
 
 
-def _outputs(work: _Work, out_dir: str, cfg: ScanConfig, input_key: str, index_path: str,
+def _outputs(work: Work, out_dir: str, cfg: ScanConfig, input_key: str, index_path: str,
              t0: float, info: dict[str, Any], timings: dict[str, float],
              resumed: list[str]) -> ScanSummary:
     """The local engine's output writer and run summary, over the Parquet results."""
-    from . import local
-    from ._outputs import write_outputs
-
     t = time.perf_counter()
     with open_result_index(work, index_path) as ix:
         write_outputs(ix, out_dir, cfg, input_key, index_path)
         timings["outputs"] = round(time.perf_counter() - t, 3)
-        summary = local._summary(ix, t0, out_dir, index_path, {**info, "timings": timings},
-                                 tuple(resumed))
+        summary = summarize(ix, t0, out_dir, index_path, {**info, "timings": timings},
+                            tuple(resumed))
     work.finish("outputs", "", {})
     return summary

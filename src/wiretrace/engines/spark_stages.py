@@ -19,7 +19,6 @@ rows go through the same per-record validator as read.py (``_record``).
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import json
 import os
 import shutil
@@ -41,7 +40,12 @@ from ..errors import InputError, WiretraceError
 from ..fingerprint import document_fingerprints
 from ..normalize import tokenize
 from ..records import Document, Skipped
-from ..stories import parse_when
+from ..schema import PASSAGE_FIELDS, TABLES, widened
+from ..schema import spark_ddl as ddl
+from ..corpus_judge import CorpusText
+from ..pipeline.plan import input_signature as local_signature
+from ..pipeline.tasks import align_batch
+from ..stories import Link, parse_when
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -69,24 +73,6 @@ READ_SCHEMA = pa.schema([
     ("ts_us", pa.int64()), ("grams", pa.list_(pa.int64())), ("date_source", pa.string()),
     ("date_precision", pa.string()),
 ])
-
-
-def ddl(schema: pa.Schema | pa.DataType) -> str:
-    """The Spark DDL of an Arrow schema, so each stage declares its output once.
-
-    >>> ddl(pa.schema([("a", pa.int32()), ("b", pa.list_(pa.int64()))]))
-    'a int, b array<long>'
-    """
-    if isinstance(schema, pa.Schema):
-        return ", ".join(f"{f.name} {ddl(f.type)}" for f in schema)
-    if pa.types.is_list(schema):
-        return f"array<{ddl(schema.value_type)}>"
-    if pa.types.is_struct(schema):
-        return "struct<" + ", ".join(f"{f.name}:{ddl(f.type)}" for f in schema) + ">"
-    if pa.types.is_timestamp(schema):
-        return "timestamp_ntz"
-    return {pa.int32(): "int", pa.int64(): "long", pa.string(): "string", pa.float64(): "double",
-            pa.bool_(): "boolean"}[schema]
 
 
 READ_DDL = ddl(READ_SCHEMA)
@@ -432,10 +418,8 @@ def input_signature(spark: "SparkSession", path: str) -> list[int]:
     """File count, total size and newest modification time of the input (the
     local engine's signature for local paths), so a rerun on an edited corpus
     starts over instead of resuming stale stages."""
-    from . import local
-
     if not has_scheme(path):
-        return local.input_signature(path)
+        return local_signature(path)
     hpath = spark.sparkContext._jvm.org.apache.hadoop.fs.Path(path)
     fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     count = size = newest = 0
@@ -449,8 +433,7 @@ def input_signature(spark: "SparkSession", path: str) -> list[int]:
 
 # -- after reading ----------------------------------------------------------
 
-SKIP_SCHEMA = pa.schema([("pos", pa.int64()), ("origin", pa.string()), ("category", pa.string()),
-                         ("reason", pa.string()), ("run", pa.int32())])
+SKIP_SCHEMA = TABLES["skipped"]
 SKIP_DDL = ddl(SKIP_SCHEMA)
 
 
@@ -486,19 +469,12 @@ def duplicate_reason(doc_id: str) -> str:
 
 # -- alignment ----------------------------------------------------------------
 
-PASSAGE_TYPE = pa.struct([
-    ("a_start", pa.int32()), ("a_end", pa.int32()), ("b_start", pa.int32()), ("b_end", pa.int32()),
-    ("kind", pa.string()), ("score", pa.float64()), ("matched_words", pa.int32()),
-    ("edit_rate", pa.float64())])
-PASSAGE_FIELDS = tuple(f.name for f in PASSAGE_TYPE)
-#: the local engine's pairs columns, then the story flag and the pair's passages
-PAIR_SCHEMA = pa.schema([
-    ("a", pa.int64()), ("b", pa.int64()), ("shared", pa.int32()), ("exact", pa.bool_()),
-    ("relation", pa.string()), ("source", pa.string()), ("similarity", pa.float64()),
-    ("a_coverage", pa.float64()), ("b_coverage", pa.float64()), ("n_passages", pa.int32()),
-    ("boiler_dropped", pa.int32()), ("related", pa.bool_()), ("result", pa.string()),
-    ("a_literal", pa.float64()), ("b_literal", pa.float64()),
-    ("story_link", pa.bool_()), ("passages", pa.list_(PASSAGE_TYPE))])
+#: a passage as the pairs rows carry it (the ``passages`` table without ``a``, ``b``)
+PASSAGE_TYPE = pa.struct([f for f in TABLES["passages"] if f.name in PASSAGE_FIELDS])
+#: the ``pairs`` table's columns (document numbers as int64), then the story flag and
+#: the pair's passages
+PAIR_SCHEMA = pa.schema([*widened("pairs", a=pa.int64(), b=pa.int64()),
+                         ("story_link", pa.bool_()), ("passages", pa.list_(PASSAGE_TYPE))])
 PAIR_DDL = ddl(PAIR_SCHEMA)
 
 
@@ -511,36 +487,29 @@ def align_fn(cfg: ScanConfig) -> ArrowFn:
     whose dates are not too far apart for any story to hold both ends."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from ..stories import Link
-        from . import local
         from .spark_stories import may_unite
 
-        local._init_worker(cfg)
-        # the local task's per-document tuple, built by parameter name
-        fields = list(inspect.signature(local._Doc.__init__).parameters)[1:]
         for batch in batches:
             c = batch.to_pydict()
             chunk = list(zip(c["a"], c["b"], c["shared"], c["exact"]))
-            payload: dict[int, tuple] = {}
-            dates: dict[int, str | None] = {}
+            docs: dict[int, CorpusText] = {}
             for side in ("a", "b"):
                 for n, text, date, common in zip(c[side], c[f"{side}_text"], c[f"{side}_date"],
                                                  c[f"{side}_common"]):
-                    have = {"text": text, "date": date, "blob": None,
-                            "common": np.asarray(common or [], dtype=np.int64)}
-                    payload[n] = tuple(have[f] for f in fields)
-                    dates[n] = date
-            rows, passages, _ = local._align_task((chunk, payload))
+                    docs[n] = CorpusText(text, date, np.asarray(common or [], dtype=np.int64))
+            rows, passages, _ = align_batch(chunk, docs, cfg)
             by_pair: dict[tuple[int, int], list[dict[str, Any]]] = {}
             for p in passages:
-                by_pair.setdefault((p[0], p[1]), []).append(dict(zip(PASSAGE_FIELDS, p[2:])))
+                by_pair.setdefault((p["a"], p["b"]), []).append({f: p[f] for f in PASSAGE_FIELDS})
             out: dict[str, list[Any]] = {f.name: [] for f in PAIR_SCHEMA}
             for r in rows:
-                for key, value in zip(out, r):
-                    out[key].append(value)
-                a, b, related = r[0], r[1], r[11]
-                link = Link(a, b, r[6], r[4], r[5], r[7], r[8], bool(r[3]))
-                out["story_link"].append(bool(related) and may_unite(link, dates[a], dates[b], cfg))
+                for key in TABLES["pairs"].names:
+                    out[key].append(r[key])
+                a, b = r["a"], r["b"]
+                link = Link(a, b, r["similarity"], r["relation"], r["source"], r["a_coverage"],
+                            r["b_coverage"], bool(r["exact"]))
+                out["story_link"].append(bool(r["related"]) and may_unite(link, docs[a].date,
+                                                                           docs[b].date, cfg))
                 out["passages"].append(by_pair.get((a, b), []))
             yield pa.RecordBatch.from_pydict(out, schema=PAIR_SCHEMA)
 

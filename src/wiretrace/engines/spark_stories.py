@@ -23,21 +23,24 @@ import numpy as np
 import pyarrow as pa
 
 from ..config import ScanConfig
-from .spark_stages import ArrowFn, ddl
+from ..pipeline.stories import LINKS_SQL, terms_task
+from ..schema import TABLES, widened
+from ..schema import spark_ddl as ddl
+from ..stories import Link, Node, group_stories, headline, story_rows
+from .spark_stages import ArrowFn
+from .spark_work import connected_components, parquet, plan_views, union_find
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession
 
 __all__ = ["may_unite", "terms_fn", "stories_fn", "stories_stage", "TERMS_DDL", "STORY_DDL"]
 
-TERMS_SCHEMA = pa.schema([("doc", pa.int64()), ("term", pa.int64()), ("tf", pa.float64()),
-                          ("kind", pa.int32()), ("line", pa.int64())])
+TERMS_SCHEMA = pa.schema(widened("story_terms", doc=pa.int64(), kind=pa.int32()))
 TERMS_DDL = ddl(TERMS_SCHEMA)
-_STORY_COLS = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
-               "provenance", "chains", "earliest_by")
+_STORY_COLS = tuple(TABLES["stories"].names)
 #: ``doc_story`` rows (kind, doc, story) and ``story`` rows (kind and the stories columns)
 STORY_SCHEMA = pa.schema([("kind", pa.string()), ("doc", pa.int64())] + [
-    (c, pa.int32() if c == "size" else pa.string()) for c in _STORY_COLS])
+    (f.name, f.type) for f in TABLES["stories"]])
 STORY_DDL = ddl(STORY_SCHEMA)
 #: documents per in-memory batch of whole components in the stories stage
 STORY_BATCH = 20_000
@@ -67,7 +70,6 @@ def terms_fn(cfg: ScanConfig) -> ArrowFn:
     """Story terms of documents (columns ``doc, title, text``) with the local task."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from ._stories import terms_task
 
         for batch in batches:
             c = batch.to_pydict()
@@ -84,18 +86,13 @@ def stories_fn(cfg: ScanConfig) -> ArrowFn:
     """Stories of whole connected components (rows sorted by ``comp``; ``kind``
     ``node`` carries ``doc, id, date, title, head`` and ``link`` the
     :class:`~wiretrace.stories.Link` fields). Runs
-    :func:`wiretrace.stories.group_stories` and the local engine's story writer
-    (through a throwaway in-memory index) over batches of components: stories
-    never cross components, so this equals one global run."""
+    :func:`wiretrace.stories.group_stories` and :func:`wiretrace.stories.story_rows`
+    over batches of components: stories never cross components, so this equals
+    one global run."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from ..index import Index
-        from ..stories import Link, Node, group_stories
-        from ._stories import write_stories
-
-        ix = Index.open(":memory:")
         nodes: dict[int, Node] = {}
-        heads: list[tuple[int, str, str | None, str | None]] = []
+        heads: dict[int, tuple[str | None, str | None]] = {}
         links: list[Link] = []
 
         def flush() -> Iterator[pa.RecordBatch]:
@@ -103,16 +100,7 @@ def stories_fn(cfg: ScanConfig) -> ArrowFn:
                 return
             assign = group_stories(nodes, links, story_threshold=cfg.story_threshold,
                                    story_max_days=cfg.story_max_days)
-            docs = pa.table({k: [h[i] for h in heads] for i, k in
-                             enumerate(("doc", "id", "title", "text"))})
-            ix.con.register("_wt_docs", docs)
-            ix.con.execute("INSERT INTO documents (doc, id, title, text) "
-                           "SELECT doc, id, title, text FROM _wt_docs")
-            ix.con.unregister("_wt_docs")
-            write_stories(ix, set(assign.values()), nodes, links, assign)
-            rows = ix.con.execute(f"SELECT {', '.join(_STORY_COLS)} FROM stories").fetchall()
-            ix.con.execute("DELETE FROM stories")
-            ix.con.execute("DELETE FROM documents")
+            rows, first = story_rows(set(assign.values()), nodes, links, assign)
             out: dict[str, list[Any]] = {k: [] for k in ("kind", "doc", *_STORY_COLS)}
             for doc, sid in assign.items():
                 out["kind"].append("doc_story")
@@ -121,10 +109,13 @@ def stories_fn(cfg: ScanConfig) -> ArrowFn:
                 for k in _STORY_COLS[1:]:
                     out[k].append(None)
             for row in rows:
+                # the local engine's headline: from the title, else the first 600 characters
+                title, text = heads[first[row["story"]]]
+                row["headline"] = headline(title, (text or "")[:600])
                 out["kind"].append("story")
                 out["doc"].append(None)
-                for k, v in zip(_STORY_COLS, row):
-                    out[k].append(v)
+                for k in _STORY_COLS:
+                    out[k].append(row[k])
             nodes.clear()
             heads.clear()
             links.clear()
@@ -141,13 +132,12 @@ def stories_fn(cfg: ScanConfig) -> ArrowFn:
                 if kind == "node":
                     n = c["doc"][i]
                     nodes[n] = Node(c["id"][i], c["date"][i])
-                    heads.append((n, c["id"][i], c["title"][i], c["head"][i]))
+                    heads[n] = (c["title"][i], c["head"][i])
                 else:
                     link = [c[f][i] for f in _LINK_FIELDS]
                     link[7] = bool(link[7])
                     links.append(Link(*link))
         yield from flush()
-        ix.close()
 
     return run
 
@@ -159,11 +149,9 @@ def stories_stage(spark: "SparkSession", work: Any, cfg: ScanConfig,
     from pyspark.sql import functions as F
 
     from ..candidates import STORY_RANK_SQL, story_steps
-    from . import spark as sp
-    from ._stories import LINKS_SQL
 
-    docs = sp._plan_views(spark, work)  # documents, and the doc_meta view the plan reads
-    sp._parquet(spark, work, "candidates").createOrReplaceTempView("candidates")
+    docs = plan_views(spark, work)  # documents, and the doc_meta view the plan reads
+    parquet(spark, work, "candidates").createOrReplaceTempView("candidates")
     work.step(spark, "story_terms", docs.select("doc", "title", "text").mapInArrow(
         terms_fn(cfg), TERMS_DDL), timings, keep=True).createOrReplaceTempView("story_terms")
     for name, sql in story_steps(top_terms=cfg.story_top_terms, min_terms=cfg.story_min_terms,
@@ -173,7 +161,7 @@ def stories_stage(spark: "SparkSession", work: Any, cfg: ScanConfig,
     story_pairs = work.step(spark, "story_pairs", spark.sql(STORY_RANK_SQL), timings, keep=True)
     story_pairs.createOrReplaceTempView("story_pairs")
     # the local engine recomputes ``related`` here; the align stage made it with this very option
-    pairs = sp._parquet(spark, work, "pairs")
+    pairs = parquet(spark, work, "pairs")
     pairs.createOrReplaceTempView("pairs")
     threshold = float(cfg.story_threshold)
     edges_sql = (f"SELECT a, b FROM pairs WHERE story_link UNION SELECT a, b FROM story_pairs "
@@ -183,9 +171,9 @@ def stories_stage(spark: "SparkSession", work: Any, cfg: ScanConfig,
     if n_edges <= work.driver_edges:
         rows = work.sql("SELECT a, b FROM {pairs} WHERE story_link UNION SELECT a, b FROM "
                         f"{{story_pairs}} WHERE score >= {threshold!r}", "pairs", "story_pairs")
-        comp = spark.createDataFrame(sp.union_find(rows), "doc long, comp long")
+        comp = spark.createDataFrame(union_find(rows), "doc long, comp long")
     else:
-        comp = sp.connected_components(spark, spark.sql(edges_sql), work, info)
+        comp = connected_components(spark, spark.sql(edges_sql), work, info)
     comp = work.step(spark, "components", comp, timings, keep=True)
     nodes = (docs.join(comp, "doc", "left")
              .select(F.lit("node").alias("kind"), F.coalesce("comp", "doc").alias("comp"), "doc",

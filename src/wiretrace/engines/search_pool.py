@@ -30,7 +30,7 @@ from ..index import Index
 from ..normalize import Tokens, tokenize
 from ..rank import literal_share
 from ..records import Comparison
-from ._work import _workers
+from .pool import worker_count
 
 
 class Comparer:
@@ -184,7 +184,7 @@ class _Helper:
 
 def helpers_for(workers: int) -> int:
     """How many helper processes a searcher with ``workers`` (0 = all cores) starts."""
-    return _workers(workers) - 1
+    return worker_count(workers) - 1
 
 
 class Comparers:

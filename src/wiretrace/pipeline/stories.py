@@ -1,4 +1,4 @@
-"""The story stage of the local engine (and the incremental story join of an add).
+"""The story stage over an index (and the incremental story join of an add).
 
 1. ``story_terms``  each document's content words, names and numbers per
    paragraph (:mod:`wiretrace.storyterms`, bylines and datelines cut first),
@@ -27,10 +27,12 @@ from ..boilerplate import boilerplate_spans
 from ..candidates import STORY_RANK_SQL, story_steps
 from ..config import ScanConfig
 from ..index import Index
+from ..judge import RELATED_SQL
 from ..normalize import paragraph_spans
-from ..stories import (Link, Node, group_stories, headline, is_story_link, parse_when,
-                       provenance)
+from ..stories import Link, Node, group_stories, headline, is_story_link, story_rows
+from ..schema import to_table
 from ..storyterms import story_terms_batch
+from .plan import Progress, stage_progress
 
 __all__ = ["LINKS_SQL", "content_text", "terms_task", "terms_table", "story_terms_stage", "story_pairs_stage",
            "links", "stories_stage", "write_stories", "join_new"]
@@ -49,8 +51,6 @@ LINKS_SQL = ("SELECT coalesce(p.a, s.a) AS a, coalesce(p.b, s.b) AS b, "
              "FROM (SELECT a, b, similarity, relation, source, a_coverage, b_coverage, exact, "
              "a_literal, b_literal FROM pairs WHERE related) p "
              "FULL OUTER JOIN story_pairs s ON s.a = p.a AND s.b = p.b")
-_TERM_COLS = (("doc", pa.int32()), ("term", pa.int64()), ("tf", pa.float64()), ("kind", pa.int8()),
-              ("line", pa.int64()))
 
 
 def content_text(text: str, strip: bool, spans: list[tuple[int, int]] | None = None) -> str:
@@ -97,15 +97,15 @@ def content_terms(docs: list[int], contents: list[tuple[str, str | None]]) -> di
 
 def terms_table(cols: dict[str, np.ndarray]) -> pa.Table:
     """The columns of :func:`terms_task` as a ``story_terms`` table."""
-    return pa.table({k: pa.array(cols[k], typ) for k, typ in _TERM_COLS})
+    return to_table("story_terms", cols)
 
 
-def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, progress: Any = None) -> int:
+def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, on_progress: Progress | None = None) -> int:
     """Compute ``story_terms`` of every document that has none yet (a rerun of the
     stage or an add reuses the stored ones); returns how many documents were done."""
     todo = ix.con.execute("SELECT doc FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_terms t "
                           "WHERE t.doc = d.doc) ORDER BY doc").fetchnumpy()["doc"]
-    advance = progress.task("story terms", len(todo)) if progress is not None else (lambda n: None)
+    advance = stage_progress(on_progress, "story terms", len(todo))
     strip = cfg.compare.strip_boilerplate
 
     def tasks() -> Iterator[tuple[int, tuple]]:
@@ -164,13 +164,13 @@ def links(ix: Index, docs: list[int] | None = None) -> list[Link]:
     return [Link(*r) for r in rows]
 
 
-def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None, progress: Any = None) -> dict[str, Any]:
+def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None,
+                  on_progress: Progress | None = None) -> dict[str, Any]:
     """Story evidence, then every document's story and the ``stories`` rows."""
     # related: passages, an exact duplicate, or the compare similarity (which may have changed)
-    ix.con.execute("UPDATE pairs SET related = exact OR n_passages > 0 OR similarity >= ?",
-                   [cfg.story_similarity])
+    ix.con.execute(f"UPDATE pairs SET related = {RELATED_SQL}", [cfg.story_similarity])
     t0 = time.perf_counter()
-    done = story_terms_stage(ix, cfg, runner, progress)
+    done = story_terms_stage(ix, cfg, runner, on_progress)
     t1 = time.perf_counter()
     n_pairs = story_pairs_stage(ix, cfg)
     t2 = time.perf_counter()
@@ -182,8 +182,8 @@ def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None, progress: Any 
     t3 = time.perf_counter()
     with ix.transaction() as con:
         con.execute("DELETE FROM doc_story")
-        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
-                                               "story": list(assign.values())}))
+        ix.insert_arrow("doc_story", to_table("doc_story", {"doc": list(assign),
+                                                               "story": list(assign.values())}))
         con.execute("DELETE FROM stories")
         write_stories(ix, set(assign.values()), nodes, found, assign)
     return {"story_terms_docs": done, "story_pairs": n_pairs,
@@ -195,33 +195,7 @@ def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None, progress: Any 
 def write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links: list[Link],
                   assign: dict[int, str]) -> None:
     """Build and insert the ``stories`` rows of ``story_ids`` (inside a transaction)."""
-    members: dict[str, list[int]] = {}
-    for n, sid in assign.items():
-        if sid in story_ids:
-            members.setdefault(sid, []).append(n)
-    by_story: dict[str, list[Link]] = {}
-    for link in links:
-        if link.relation == "non-derived":
-            continue  # provenance needs derived pairs only
-        sa, sb = assign.get(link.a), assign.get(link.b)
-        if sa is not None and sa == sb and sa in story_ids:
-            by_story.setdefault(sa, []).append(link)
-    rows = []
-    first: dict[str, int] = {}
-    for sid, docs in members.items():
-        # day dates first, in date order; a year or a month orders nothing, so those
-        # documents follow the dated ones by id, like undated ones
-        docs.sort(key=lambda n: (parse_when(nodes[n].date) is None,
-                                 parse_when(nodes[n].date) or 0, nodes[n].id))
-        sub = {n: nodes[n] for n in docs}
-        prov = provenance(sub, by_story.get(sid, []))
-        dates = [nodes[n].date for n in docs if parse_when(nodes[n].date) is not None]
-        by_id = {nodes[n].id: n for n in docs}
-        first[sid] = by_id.get(prov.earliest, docs[0])  # the headline's document
-        rows.append([sid, len(docs), json.dumps([nodes[n].id for n in docs], ensure_ascii=False),
-                     prov.earliest, dates[0] if dates else None, dates[-1] if dates else None,
-                     None, json.dumps([e.to_dict() for e in prov.edges], ensure_ascii=False),
-                     json.dumps(prov.chains, ensure_ascii=False), prov.earliest_by])
+    rows, first = story_rows(story_ids, nodes, links, assign)
     heads = {}
     order = sorted(first.values())
     for lo in range(0, len(order), 20000):
@@ -229,10 +203,8 @@ def write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links:
                              "(SELECT unnest(?::INTEGER[]))", [order[lo:lo + 20000]]).fetchall()
         heads.update({int(d): headline(t, x) for d, t, x in got})
     for row in rows:
-        row[6] = heads.get(first[row[0]], "")
-    names = ("story", "size", "documents", "earliest", "first_date", "last_date", "headline",
-             "provenance", "chains", "earliest_by")
-    ix.insert_arrow("stories", pa.table({k: [r[i] for r in rows] for i, k in enumerate(names)}))
+        row["headline"] = heads.get(first[row["story"]], "")
+    ix.insert_arrow("stories", to_table("stories", rows))
 
 
 def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None) -> None:
@@ -270,7 +242,7 @@ def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None) -> None:
     touched = set(assign.values()) | set(old.values())
     with ix.transaction():
         con.execute("DELETE FROM doc_story WHERE doc IN (SELECT unnest(?::INTEGER[]))", [docs])
-        ix.insert_arrow("doc_story", pa.table({"doc": pa.array(list(assign), pa.int32()),
-                                               "story": list(assign.values())}))
+        ix.insert_arrow("doc_story", to_table("doc_story", {"doc": list(assign),
+                                                               "story": list(assign.values())}))
         con.execute("DELETE FROM stories WHERE story IN (SELECT unnest(?::VARCHAR[]))", [sorted(touched)])
         write_stories(ix, set(assign.values()), nodes, found, assign)
