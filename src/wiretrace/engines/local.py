@@ -64,6 +64,8 @@ from ._work import (BOILER_SHARE, _align_task, _Doc, _init_worker, _ingest_task,
 __all__ = ["scan", "add", "query", "compare_indexed", "ScanSummary", "QueryHit", "STAGES"]
 
 STAGES = ("ingest", "candidates", "align", "stories", "outputs")
+#: the index's file name in the output folder, unless the scan is given another path
+INDEX_FILE = "index.duckdb"
 OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "stories.jsonl",
                 "skipped.jsonl", "config.json", "report.html")
 
@@ -415,7 +417,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     except OSError as exc:
         raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
                              "choose a writable path") from None
-    index_path = index_path or os.path.join(out_dir, "index.duckdb")
+    index_path = index_path or os.path.join(out_dir, INDEX_FILE)
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
     runner = _Runner(cfg)  # before DuckDB opens: forked workers never see its threads
     bar = _Progress(progress)
