@@ -121,3 +121,23 @@ def test_side_by_side_of_a_hostile_hit_and_bad_requests(client, scan_dir):
     c = TestClient(create_app(scan_dir), base_url="http://127.0.0.1")
     r = c.post("/check/pair", data={"text": wire, "doc": "wire-1"}, headers={"sec-fetch-site": "cross-site"})
     assert r.status_code == 403
+
+
+def test_a_missing_index_is_reported_not_worked_around(tmp_path, scan_dir):
+    """The check page searches the scan's index only: when the index goes away under a
+    running server, the page says so and what to do, and finds nothing elsewhere."""
+    import shutil
+
+    copy = tmp_path / "scan"
+    shutil.copytree(scan_dir, copy)
+    c = TestClient(create_app(copy))
+    c.app.state.site.corpus.release()
+    (copy / "index.duckdb").unlink()
+    wire = (EXAMPLES / "wire.txt").read_text(encoding="utf-8")
+    r = c.post("/check.json", data={"text": wire})
+    assert r.status_code == 503 and r.json()["hits"] is None
+    assert "does not exist" in r.json()["error"] and "wiretrace scan" in r.json()["error"]
+    r = c.post("/check", data={"text": wire})
+    assert r.status_code == 503 and "wiretrace scan" in r.text and 'class="hit"' not in r.text
+    r = c.post("/check/pair.json", data={"text": wire, "doc": "wire-1"})
+    assert r.status_code == 503 and "wiretrace scan" in r.json()["error"]
