@@ -267,7 +267,8 @@ class Site:
         elif form.get("add"):
             notes.append("Not added: the server was started without --allow-add.")
         results = [self._hit(corpus, h, text, i < 3) for i, h in enumerate(hits)]
-        # "_text" fills the form each hit's "side by side" button posts (the server keeps nothing)
+        # "_text" fills the form each hit's "side by side" button posts (the server keeps nothing);
+        # "search" stays for JSON clients written when another search could answer
         data = {"allow_add": self.allow_add, "form": fields, "hits": results, "search": "index",
                 "notes": notes, "added": added, "characters": len(text), "_text": text}
         return self.render(request, "check.html", data)
