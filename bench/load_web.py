@@ -15,8 +15,7 @@ Where the scan comes from:
 * ``--scan DIR``: an existing ``wiretrace scan`` output;
 * ``--input CORPUS``: scanned first into ``bench/out/web-scan-<name>`` with the
   local engine (``--with-seeds`` adds the two ../shared/seeds articles);
-* neither: the bundled examples/corpus, scanned with the local engine when it is
-  installed, else written by :func:`wiretrace.web.sample.write_sample_scan`.
+* neither: the bundled examples/corpus, scanned with the local engine.
 
 Reuters-21578 + the seed pair (needs bench/out/reuters.jsonl from
 ``python bench/reuters_to_jsonl.py`` and the corpus engine):
@@ -56,14 +55,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _engine_scan():
-    try:
-        from wiretrace.engines.local import scan
-    except ImportError:
-        return None
-    return scan
-
-
 def _with_seeds(src: Path) -> Path:
     """``src`` plus the two seed articles as one JSONL input."""
     out = OUT / (src.stem + "+seeds.jsonl")
@@ -87,7 +78,7 @@ def _scan_plus_seeds(scan_dir: Path) -> Path:
     (the viewer then reads the index, as ``add`` does not rewrite the JSONL files)."""
     import shutil
 
-    from wiretrace.engines.local import add
+    from wiretrace.engines.local import INDEX_FILE, add
 
     out = OUT / f"web-scan-{scan_dir.name}+seeds"
     if not out.exists():
@@ -96,7 +87,7 @@ def _scan_plus_seeds(scan_dir: Path) -> Path:
         seeds = OUT / "seeds.jsonl"
         seeds.write_text("".join(json.dumps(r) + "\n" for r in _seed_records()), encoding="utf-8")
         t0 = time.perf_counter()
-        add(str(out / "index.duckdb"), str(seeds))
+        add(str(out / INDEX_FILE), str(seeds))
         print(f"added the seed pair to a copy of {scan_dir} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     return out
 
@@ -108,13 +99,12 @@ def prepare_scan(args: argparse.Namespace) -> Path:
     if args.scan:
         return Path(args.scan)
     OUT.mkdir(parents=True, exist_ok=True)
-    scan = _engine_scan()
+    from wiretrace.engines.local import scan
+
     if args.input:
         src = Path(args.input)
         if args.with_seeds:
             src = _with_seeds(src)
-        if scan is None:
-            raise SystemExit("--input needs the corpus engine (wiretrace.engines.local); use --scan DIR")
         out = OUT / f"web-scan-{src.stem}"
         t0 = time.perf_counter()
         config = None
@@ -128,15 +118,7 @@ def prepare_scan(args: argparse.Namespace) -> Path:
         return out
     examples = REPO / "examples" / "corpus"
     out = OUT / "web-scan-examples"
-    if scan is not None:
-        scan(str(examples), str(out))
-    else:
-        from wiretrace.web.sample import write_sample_scan
-
-        docs = [{"id": p.name, "text": p.read_text(encoding="utf-8"), "source": p.stem.split("-")[0]}
-                for p in sorted(examples.glob("*.txt"))]
-        write_sample_scan(docs, out)
-        print(f"corpus engine not installed: wrote a sample scan of {examples} to {out}", file=sys.stderr)
+    scan(str(examples), str(out))
     return out
 
 

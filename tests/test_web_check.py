@@ -12,7 +12,7 @@ pytest.importorskip("jinja2")
 pytest.importorskip("multipart")
 
 from starlette.testclient import TestClient  # noqa: E402
-from test_web import EVIL_ID, EXAMPLES, _engine, assert_inert, client, scan_dir  # noqa: E402,F401
+from test_web import EVIL_ID, EXAMPLES, assert_inert, client, scan_dir  # noqa: E402,F401
 
 from wiretrace.web import create_app  # noqa: E402
 
@@ -22,16 +22,14 @@ from wiretrace.web import create_app  # noqa: E402
 def family_site(tmp_path_factory):
     """Issue 13's four-document family (seeds when present, else the example story), scanned;
     (TestClient, the newspaper's text)."""
-    engine = _engine()
-    if engine is None:
-        pytest.skip("the corpus engine is not installed")
     import _family
     from wiretrace.config import CompareConfig, ScanConfig
+    from wiretrace.engines.local import scan
 
     d = tmp_path_factory.mktemp("family")
     kind = "seeds" if _family.write("seeds", d / "c.jsonl") else "examples"
     _family.write(kind, d / "c.jsonl")
-    engine.scan(str(d / "c.jsonl"), str(d / "out"), config=ScanConfig(compare=CompareConfig(semantic=False)))
+    scan(str(d / "c.jsonl"), str(d / "out"), config=ScanConfig(compare=CompareConfig(semantic=False)))
     return TestClient(create_app(d / "out")), _family.texts(kind)[1], str(d / "out" / "index.duckdb")
 
 
@@ -124,19 +122,21 @@ def test_side_by_side_of_a_hostile_hit_and_bad_requests(client, scan_dir):
     assert r.status_code == 403
 
 
-def test_the_in_process_search_ranks_the_same_way(tmp_path):
-    """Without the index engine the page compares documents one by one; the order
-    follows the same rule, sources read from the scan's stored pairs."""
-    import _family
+def test_a_missing_index_is_reported_not_worked_around(tmp_path, scan_dir):
+    """The check page searches the scan's index only: when the index goes away under a
+    running server, the page says so and what to do, and finds nothing elsewhere."""
+    import shutil
 
-    from wiretrace.web import check
-    from wiretrace.web.data import Corpus
-    from wiretrace.web.sample import write_sample_scan
-
-    kind = "seeds" if _family.texts("seeds") else "examples"
-    wire, paper = _family.texts(kind)
-    write_sample_scan(_family.family(wire, paper), tmp_path / "scan")
-    hits = check._fallback_query(Corpus.open(tmp_path / "scan"), paper, None, 20)
-    assert [h.id for h in hits][0] == "wire" and "paper" in dict(hits[0].source_of)
-    rows = [(h.id, h.explains, [c for c, _ in h.source_of]) for h in hits]
-    assert _family.order_is_explained(rows) == []
+    copy = tmp_path / "scan"
+    shutil.copytree(scan_dir, copy)
+    c = TestClient(create_app(copy))
+    c.app.state.site.corpus.release()
+    (copy / "index.duckdb").unlink()
+    wire = (EXAMPLES / "wire.txt").read_text(encoding="utf-8")
+    r = c.post("/check.json", data={"text": wire})
+    assert r.status_code == 503 and r.json()["hits"] is None
+    assert "does not exist" in r.json()["error"] and "wiretrace scan" in r.json()["error"]
+    r = c.post("/check", data={"text": wire})
+    assert r.status_code == 503 and "wiretrace scan" in r.text and 'class="hit"' not in r.text
+    r = c.post("/check/pair.json", data={"text": wire, "doc": "wire-1"})
+    assert r.status_code == 503 and "wiretrace scan" in r.json()["error"]

@@ -311,6 +311,65 @@ class Index:
         finally:
             self.con.unregister("_wt_batch")
 
+    # -- reading by id (the viewer's questions; ids, never document numbers) ---
+
+    #: what :meth:`document_summaries` gives for each document
+    SUMMARY_FIELDS = ("id", "source", "date", "story", "title", "url", "date_source", "date_precision")
+
+    def document_summaries(self) -> list[dict[str, Any]]:
+        """Every document's :data:`SUMMARY_FIELDS` (no text), in document order."""
+        rows = self.con.execute(
+            "SELECT d.id, d.source, d.date, s.story, d.title, d.url, d.date_source, d.date_precision "
+            "FROM documents d LEFT JOIN doc_story s ON s.doc = d.doc ORDER BY d.doc").fetchall()
+        return [dict(zip(self.SUMMARY_FIELDS, r)) for r in rows]
+
+    def document_extra(self, doc_id: str) -> dict[str, Any] | None:
+        """The other fields of a document's input record; None when ``doc_id`` is unknown."""
+        row = self.row("SELECT extra FROM documents WHERE id = ?", [doc_id])
+        return None if row is None else json.loads(row[0] or "{}")
+
+    def text(self, doc_id: str) -> str | None:
+        row = self.row("SELECT text FROM documents WHERE id = ?", [doc_id])
+        return None if row is None else row[0]
+
+    def search_text(self, needle: str, limit: int) -> list[str]:
+        """Ids of up to ``limit`` documents whose text contains ``needle``, ignoring case."""
+        pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.con.execute("SELECT id FROM documents WHERE text ILIKE ? ESCAPE '\\' LIMIT ?",
+                                [pattern, limit]).fetchall()
+        return [r[0] for r in rows]
+
+    def related_pairs(self) -> list[dict[str, Any]]:
+        """Each related pair as ids, with its judgement and how many passages and
+        conflicts it holds (the comparison itself: :meth:`pair_record`)."""
+        rows = self.con.execute(
+            "SELECT da.id, db.id, p.relation, p.source, p.similarity, p.a_coverage, p.b_coverage, "
+            "json_array_length(p.result, '$.passages'), json_array_length(p.result, '$.conflicts') "
+            "FROM pairs p JOIN documents da ON da.doc = p.a JOIN documents db ON db.doc = p.b "
+            "WHERE p.related ORDER BY p.a, p.b").fetchall()
+        keys = ("a", "b", "relation", "source", "similarity", "a_coverage", "b_coverage", "passages",
+                "conflicts")
+        return [dict(zip(keys, r)) for r in rows]
+
+    def pair_record(self, a: str, b: str) -> dict[str, Any] | None:
+        """The related pair ``a``, ``b`` (in stored order) as a line of pairs.jsonl: ids,
+        ``exact``, each side's literal share, then :meth:`Comparison.to_dict` fields."""
+        row = self.row("SELECT p.exact, p.a_literal, p.b_literal, p.result FROM pairs p "
+                       "JOIN documents da ON da.doc = p.a JOIN documents db ON db.doc = p.b "
+                       "WHERE da.id = ? AND db.id = ? AND p.related", [a, b])
+        if row is None:
+            return None
+        return {"a": a, "b": b, "exact": bool(row[0]), "a_literal": row[1], "b_literal": row[2],
+                **json.loads(row[3])}
+
+    def story_records(self) -> list[dict[str, Any]]:
+        """Each story with its member ids, earliest document (and why), headline and
+        provenance edges (:meth:`wiretrace.stories.Edge.to_dict`), largest first."""
+        rows = self.con.execute("SELECT story, documents, earliest, earliest_by, headline, provenance "
+                                "FROM stories ORDER BY size DESC, story").fetchall()
+        return [{"story": r[0], "documents": json.loads(r[1]), "earliest": r[2], "earliest_by": r[3],
+                 "headline": r[4], "provenance": json.loads(r[5]) if r[5] else []} for r in rows]
+
 
 def comparison_from_json(data: str | dict[str, Any]) -> "Comparison":
     """Rebuild a :class:`~wiretrace.records.Comparison` from its ``to_dict()`` (or JSON).

@@ -30,7 +30,7 @@ likely comes from. It is decided in two steps.
    - X is Y's likelier source: the stored verdict says so (the index search
      reads it from the story's provenance, built from the pair comparisons:
      dates, wire signals, then containment, the copy keeping most of its
-     source; the in-process search from the stored pair), or, when there is
+     source), or, when there is
      none, X is dated earlier.
 
    The hits are placed in score order, each after its sources (recursively,

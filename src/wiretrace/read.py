@@ -51,6 +51,8 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9_.:-]{1,40})""", re.I)
 _FIELDS = ("id", "source", "date", "title", "url")
 _TEXT_FIELDS = ("text", "body", "content")
+#: the input fields that can hold a document's text (the first present wins, the others stay in extra)
+TEXT_FIELDS = _TEXT_FIELDS
 _BAD_ENCODING = "not text in UTF-8 or any encoding we could detect; re-save the file as UTF-8"
 _JSON_TYPES = {list: "an array", str: "a string", type(None): "null", bool: "a boolean",
                int: "a number", float: "a number"}

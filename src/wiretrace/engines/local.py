@@ -52,7 +52,7 @@ from ..corpus_judge import CorpusText
 from ..errors import ConfigError, InputError, WiretraceError
 from ..index import Index, IndexStoreError
 from ..pipeline.outputs import write_outputs
-from ..pipeline.plan import (OUTPUT_FILES, STAGES, Progress, ScanSummary, config_hash,
+from ..pipeline.plan import (INDEX_FILE, OUTPUT_FILES, STAGES, Progress, ScanSummary, config_hash,
                              effective_config, index_config, input_signature, stage_hashes,
                              stage_progress, summarize)
 from ..pipeline.snapshot import write_snapshot
@@ -64,7 +64,7 @@ from ..schema import to_table
 from ..stories import parse_when
 from .pool import Runner
 
-__all__ = ["scan", "add", "ScanSummary", "STAGES", "align_payload"]
+__all__ = ["scan", "add", "ScanSummary", "STAGES", "INDEX_FILE", "align_payload"]
 
 
 def _ingest_job(payload: tuple) -> Any:
@@ -281,7 +281,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     except OSError as exc:
         raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
                              "choose a writable path") from None
-    index_path = index_path or os.path.join(out_dir, "index.duckdb")
+    index_path = index_path or os.path.join(out_dir, INDEX_FILE)
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
     runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
     try:

@@ -25,11 +25,13 @@ from ..config import CompareConfig, ScanConfig
 from ..errors import ConfigError
 from ..index import Index
 
-__all__ = ["STAGES", "OUTPUT_FILES", "ScanSummary", "Progress", "stage_progress", "config_hash",
+__all__ = ["STAGES", "INDEX_FILE", "OUTPUT_FILES", "ScanSummary", "Progress", "stage_progress", "config_hash",
            "input_signature", "stage_hashes", "effective_config", "stored_config", "index_config",
            "summarize"]
 
 STAGES = ("ingest", "candidates", "align", "stories", "outputs")
+#: the index's file name in the output folder, unless the scan is given another path
+INDEX_FILE = "index.duckdb"
 OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "stories.jsonl",
                 "skipped.jsonl", "config.json", "report.html")
 

@@ -28,6 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..dates import DateError, check_date
+from ..engines.search import QueryHit
 from ..errors import WiretraceError
 from ..records import Conflict
 from ..report import reuse_line
@@ -247,8 +248,11 @@ class Site:
         except DateError as exc:  # a bad date is an error, never silently dropped
             return self._check_error(request, fields, str(exc))
         corpus = self.fresh()
-        hits, how = await run_in_threadpool(check.query, corpus, text, title=fields["title"] or None,
-                                            date=fields["date"] or None, limit=20)
+        try:
+            hits = await run_in_threadpool(check.query, corpus, text, title=fields["title"] or None,
+                                           date=fields["date"] or None, limit=20)
+        except WiretraceError as exc:  # the index is gone, busy or unreadable: say so, and what to do
+            return self._check_error(request, fields, f"Cannot search the index: {exc}", 503)
         added = None
         if self.allow_add and form.get("add"):
             try:
@@ -263,8 +267,9 @@ class Site:
         elif form.get("add"):
             notes.append("Not added: the server was started without --allow-add.")
         results = [self._hit(corpus, h, text, i < 3) for i, h in enumerate(hits)]
-        # "_text" fills the form each hit's "side by side" button posts (the server keeps nothing)
-        data = {"allow_add": self.allow_add, "form": fields, "hits": results, "search": how,
+        # "_text" fills the form each hit's "side by side" button posts (the server keeps nothing);
+        # "search" stays for JSON clients written when another search could answer
+        data = {"allow_add": self.allow_add, "form": fields, "hits": results, "search": "index",
                 "notes": notes, "added": added, "characters": len(text), "_text": text}
         return self.render(request, "check.html", data)
 
@@ -282,7 +287,10 @@ class Site:
         if date and not _ISO_DAY.match(date):
             date = ""  # the check page ignored it too (with a note)
         corpus = self.fresh()
-        h = await run_in_threadpool(check.compare_one, corpus, text, doc_id, date=date or None)
+        try:
+            h = await run_in_threadpool(check.compare_one, corpus, text, doc_id, date=date or None)
+        except WiretraceError as exc:
+            raise HTTPException(503, f"Cannot search the index: {exc}") from None
         if h is None:
             raise HTTPException(404, "No such document in this scan.")
         data = self._hit(corpus, h, text, False)
@@ -294,12 +302,13 @@ class Site:
             data["_summary"] = Markup(summary_html(h.comparison))
         return self.render(request, "check_pair.html", data)
 
-    def _check_error(self, request: Request, fields: dict[str, str], message: str) -> Response:
+    def _check_error(self, request: Request, fields: dict[str, str], message: str,
+                     status: int = 400) -> Response:
         data = {"allow_add": self.allow_add, "form": fields, "hits": None, "error": message}
-        return self.render(request, "check.html", data, status=400)
+        return self.render(request, "check.html", data, status=status)
 
     @staticmethod
-    def _hit(corpus: Corpus, h: check.Hit, text: str, with_pair: bool) -> dict[str, Any]:
+    def _hit(corpus: Corpus, h: QueryHit, text: str, with_pair: bool) -> dict[str, Any]:
         r = h.comparison
         direction = {"b": "the article copies it", "a": "it copies the article"}.get(
             r.source or "", "shares text with the article")

@@ -1,21 +1,13 @@
-"""Read-only access to a scan output directory (or its DuckDB index).
+"""Read-only access to a scan: its index, through :class:`wiretrace.index.Index`.
 
-This is the one place that knows the scan's on-disk schema, so the rest of
-the web viewer sees plain Python objects:
-
-* ``documents.jsonl``: ``id``, ``source``, ``date``, ``title``, ``url``, ``story``
-  (and ``text`` when the scan kept it there);
-* ``pairs.jsonl``: ``a``, ``b`` and the :meth:`Comparison.to_dict` fields;
-* ``stories.jsonl``: ``story`` (or ``id``), ``documents``, ``earliest``,
-  ``headline``, provenance ``edges``;
-* the DuckDB index (``index.duckdb`` or the path in ``config.json``), opened
-  with ``read_only=True`` and queried with bound parameters only: used for
-  document text, full-text search, and as the whole store when the JSONL
-  files are absent.
+This is where the viewer asks the index its questions, so the rest of the
+web viewer sees plain Python objects. A scan's output folder holds the index
+(:data:`wiretrace.engines.local.INDEX_FILE`, or the path its ``config.json``
+names when the scan was given ``--index``); the index is the truth, the JSONL
+files are exports of it (``wiretrace add`` grows the index alone).
 
 Only small summaries are kept in memory; a document's text and a pair's
-passages are read on demand (by byte offset into the JSONL file, or by a
-parameterized query), so a large scan opens quickly and stays small.
+comparison are read on demand, so a large scan opens quickly and stays small.
 """
 
 from __future__ import annotations
@@ -30,14 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..pipeline.plan import INDEX_FILE
 from ..errors import WiretraceError
+from ..read import TEXT_FIELDS
 from ..records import Comparison
-from .store import TEXT_COLUMNS, ReadOnlyIndex, iter_jsonl, quote_ident, read_line
-
-INDEX_NAMES = ("index.duckdb", "wiretrace.duckdb")
-#: index bookkeeping columns that are not document fields
-_INTERNAL = ("doc", "ts", "origin", "ntok", "body_hash", "run", "extra")
-
+from .store import SharedIndex
 
 _GENERATIONS = itertools.count(1)
 
@@ -56,8 +45,6 @@ class DocMeta:
     title: str | None = None
     url: str | None = None
     story: str | None = None
-    #: byte offset of its line in documents.jsonl, -1 when read from the index
-    offset: int = -1
     #: "day", "month" or "year"; where the date came from ("input", "page-metadata"…)
     date_precision: str | None = None
     date_source: str | None = None
@@ -91,7 +78,6 @@ class PairMeta:
     b_coverage: float = 0.0
     passages: int = 0
     conflicts: int = 0
-    offset: int = -1
 
     def other(self, doc_id: str) -> str:
         """The id on the other side of ``doc_id``."""
@@ -136,38 +122,6 @@ class Story:
                           for f, t in self.edges]}
 
 
-def _s(value: Any) -> str | None:
-    """``None`` stays ``None``; anything else becomes its string form."""
-    if value is None:
-        return None
-    return value if isinstance(value, str) else str(value)
-
-
-def _num(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def comparison_from_dict(d: dict[str, Any]) -> Comparison:
-    """Rebuild a :class:`Comparison` from its :meth:`~Comparison.to_dict` form."""
-    return Comparison.from_dict(d)
-
-
-def _edge(raw: Any) -> tuple[str, str, bool] | None:
-    """``(from, to, primary)`` from ``[from, to]`` or a dict with source/derived
-    (or from/to, source/target, a/b) keys; ``primary`` False marks a secondary source."""
-    if isinstance(raw, (list, tuple)) and len(raw) >= 2:
-        return str(raw[0]), str(raw[1]), True
-    if isinstance(raw, dict):
-        for f, t in (("source", "derived"), ("from", "to"), ("source", "target"), ("src", "dst"),
-                     ("a", "b")):
-            if raw.get(f) is not None and raw.get(t) is not None:
-                return str(raw[f]), str(raw[t]), raw.get("primary", True) is not False
-    return None
-
-
 class Corpus:
     """A scan, read-only. Build with :meth:`Corpus.open`.
 
@@ -176,10 +130,10 @@ class Corpus:
     CorpusError: ...
     """
 
-    def __init__(self, root: Path, index_path: Path | None):
+    def __init__(self, root: Path, index_path: Path):
         self.root = root
         self.index_path = index_path
-        self._index = ReadOnlyIndex(index_path) if index_path else None
+        self.index = SharedIndex(index_path)
         self._texts: OrderedDict[str, str] = OrderedDict()
         self._comparisons: OrderedDict[tuple[str, str], Comparison] = OrderedDict()
         self._lock = threading.Lock()
@@ -188,20 +142,20 @@ class Corpus:
         self.by_doc: dict[str, list[PairMeta]] = {}
         self.stories: dict[str, Story] = {}
         self.doc_story: dict[str, str] = {}
-        self._texts_in_jsonl = False
-        #: whether the summaries were read from the index (JSONL files absent or stale)
-        self.from_index = False
         #: unique to every (re)load of any corpus in this process, so views can cache by it
         self.generation = 0
         self._stamp: tuple = ()
-        #: index document numbers to ids (the index keys pairs by number)
-        self._num_id: dict[Any, str] = {}
 
     # -- opening ----------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> "Corpus":
-        """Open a scan output directory, or an index file (its folder's JSONL files are used too)."""
+        """Open a scan output directory, or its index file.
+
+        Raises :class:`CorpusError` when there is no index there, and the index's
+        own errors (:class:`~wiretrace.index.IndexStoreError`,
+        :class:`~wiretrace.errors.IndexBusyError`) when it cannot be read.
+        """
         p = Path(path)
         if p.is_dir():
             root, index = p, cls._find_index(p)
@@ -209,8 +163,9 @@ class Corpus:
             root, index = p.parent, p
         else:
             raise CorpusError(f"{p}: no such scan directory or index; run `wiretrace scan INPUT --out DIR` first")
-        if not (root / "documents.jsonl").is_file() and index is None:
-            raise CorpusError(f"{p}: no documents.jsonl or index here; point at a `wiretrace scan` output directory")
+        if index is None:
+            raise CorpusError(f"{p}: no wiretrace index here; point at a `wiretrace scan` output directory, "
+                              "or run `wiretrace scan INPUT --out DIR` first")
         corpus = cls(root, index)
         corpus.load()
         return corpus
@@ -220,155 +175,62 @@ class Corpus:
         """``DIR/index.duckdb``, else the index named in ``config.json`` (a scan run
         with ``--index PATH``). The folder's own file wins, so a copied scan
         never points back at the original's index."""
-        local = next((root / n for n in INDEX_NAMES if (root / n).is_file()), None)
-        if local is not None:
-            return local
-        cfg = root / "config.json"
+        if (root / INDEX_FILE).is_file():
+            return root / INDEX_FILE
         try:
-            conf = json.loads(cfg.read_text(encoding="utf-8")) if cfg.is_file() else {}
+            conf = json.loads((root / "config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            conf = {}
-        for key in ("index", "index_path"):
-            val = conf.get(key) if isinstance(conf, dict) else None
-            if isinstance(val, str) and val:
-                cand = Path(val) if os.path.isabs(val) else root / val
-                if cand.is_file():
-                    return cand
+            return None
+        val = conf.get("index") if isinstance(conf, dict) else None
+        if isinstance(val, str) and val:
+            cand = Path(val) if os.path.isabs(val) else root / val
+            if cand.is_file():
+                return cand
         return None
 
-    def _files(self) -> dict[str, Path]:
-        return {n: self.root / f"{n}.jsonl" for n in ("documents", "pairs", "stories")
-                if (self.root / f"{n}.jsonl").is_file()}
-
     def _stamp_now(self) -> tuple:
-        paths = list(self._files().values()) + ([self.index_path] if self.index_path else [])
         out = []
-        for p in paths:
+        # a writer's committed work may sit in the write-ahead log until it checkpoints
+        for p in (self.index_path, Path(str(self.index_path) + ".wal")):
             try:
                 st = p.stat()
-                out.append((str(p), st.st_mtime_ns, st.st_size))
+                out.append((st.st_mtime_ns, st.st_size))
             except OSError:
-                out.append((str(p), 0, 0))
+                out.append((0, 0))
         return tuple(out)
 
     def load(self) -> None:
         """(Re)read the summaries of documents, pairs and stories."""
-        files = self._files()
-        docs: dict[str, DocMeta] = {}
-        pairs: dict[tuple[str, str], PairMeta] = {}
-        raw_stories: list[dict[str, Any]] = []
-        texts_in_jsonl = False
-        self._num_id = {}
-        if "documents" in files:
-            for off, rec in iter_jsonl(files["documents"]):
-                d = self._doc_meta(rec, off)
-                if d is not None:
-                    docs[d.id] = d
-                    texts_in_jsonl = texts_in_jsonl or any(k in rec for k in TEXT_COLUMNS)
-        # `wiretrace add` grows the index but not the JSONL files: then the index is the truth
-        from_index = self._index is not None and ("documents" not in files or self._index_count() not in (None, len(docs)))
-        if from_index:
-            docs, texts_in_jsonl = {}, False
-            self._docs_from_index(docs)
-        if "pairs" in files and not from_index:
-            for off, rec in iter_jsonl(files["pairs"]):
-                self._add_pair(pairs, rec, off)
-        elif self._index is not None and self._index.table("pairs", needs=("a", "b")):
-            related = "WHERE related" if "related" in self._index.tables["pairs"] else ""
-            for rec in self._index.rows("pairs", related, exclude=("result", "comparison")):
-                rec["a"], rec["b"] = self._num_id.get(rec["a"], rec["a"]), self._num_id.get(rec["b"], rec["b"])
-                if rec.get("passages") is None and rec.get("n_passages") is not None:
-                    rec["passages"] = rec["n_passages"]
-                self._add_pair(pairs, rec, -1)
-        self.from_index = from_index
-        if "stories" in files and not from_index:
-            raw_stories = [rec for _, rec in iter_jsonl(files["stories"])]
-        elif self._index is not None:
-            table = self._index.table("stories", needs=("documents",))
-            raw_stories = self._index.rows(table) if table else []
+        with self.index.use() as ix:
+            doc_rows = ix.document_summaries()
+            pair_rows = ix.related_pairs()
+            story_rows = ix.story_records()
+        docs = {r["id"]: DocMeta(id=r["id"], source=r["source"], date=r["date"], title=r["title"],
+                                 url=r["url"], story=r["story"], date_precision=r["date_precision"],
+                                 date_source=r["date_source"]) for r in doc_rows}
+        pairs = {(r["a"], r["b"]): PairMeta(**r) for r in pair_rows}
         with self._lock:
             self.documents, self.pairs = docs, pairs
-            self._texts_in_jsonl = texts_in_jsonl
             self.by_doc = {}
             for pm in pairs.values():
                 self.by_doc.setdefault(pm.a, []).append(pm)
                 self.by_doc.setdefault(pm.b, []).append(pm)
             self._texts.clear()
             self._comparisons.clear()
-            self._build_stories(raw_stories)
+            self._build_stories(story_rows)
             self._stamp = self._stamp_now()
             self.generation = next(_GENERATIONS)
 
-    def _index_count(self) -> int | None:
-        """Documents in the index, None when it has no documents table."""
-        assert self._index is not None
-        table = self._index.table("documents", "docs", needs=("id",))
-        return int(self._index.query(f"SELECT count(*) FROM {quote_ident(table)}")[0][0]) if table else None
-
-    def _docs_from_index(self, docs: dict[str, DocMeta]) -> None:
-        """Document summaries from the index; ``doc`` numbers mapped to ids."""
-        assert self._index is not None
-        table = self._index.table("documents", "docs", needs=("id",))
-        if table is None:
-            return
-        story_of: dict[Any, str] = {}
-        if self._index.table("doc_story", needs=("doc", "story")):
-            story_of = {r["doc"]: str(r["story"]) for r in self._index.rows("doc_story")}
-        for rec in self._index.rows(table, exclude=TEXT_COLUMNS + ("extra", "origin")):
-            if rec.get("story") is None and rec.get("doc") in story_of:
-                rec["story"] = story_of[rec["doc"]]
-            d = self._doc_meta(rec, -1)
-            if d is not None:
-                docs[d.id] = d
-                if rec.get("doc") is not None:
-                    self._num_id[rec["doc"]] = d.id
-
-    @staticmethod
-    def _doc_meta(rec: dict[str, Any], offset: int) -> DocMeta | None:
-        if rec.get("id") is None:
-            return None
-        return DocMeta(id=str(rec["id"]), source=_s(rec.get("source")), date=_s(rec.get("date")),
-                       title=_s(rec.get("title")), url=_s(rec.get("url")), story=_s(rec.get("story")),
-                       offset=offset, date_precision=_s(rec.get("date_precision")),
-                       date_source=_s(rec.get("date_source")))
-
-    @staticmethod
-    def _add_pair(pairs: dict[tuple[str, str], PairMeta], rec: dict[str, Any], offset: int) -> None:
-        if rec.get("a") is None or rec.get("b") is None:
-            return
-        a, b = str(rec["a"]), str(rec["b"])
-        n_pass = rec.get("passages")
-        n_conf = rec.get("conflicts")
-        pairs[(a, b)] = PairMeta(
-            a=a, b=b, relation=str(rec.get("relation") or "non-derived"),
-            source=rec.get("source") if rec.get("source") in ("a", "b") else None,
-            similarity=_num(rec.get("similarity")), a_coverage=_num(rec.get("a_coverage")),
-            b_coverage=_num(rec.get("b_coverage")),
-            passages=len(n_pass) if isinstance(n_pass, list) else int(_num(n_pass)),
-            conflicts=len(n_conf) if isinstance(n_conf, list) else int(_num(n_conf)),
-            offset=offset)
-
-    def _build_stories(self, raw: list[dict[str, Any]]) -> None:
+    def _build_stories(self, rows: list[dict[str, Any]]) -> None:
         stories: dict[str, Story] = {}
-        has_provenance: set[str] = set()
-        for rec in raw:
-            sid = rec.get("story", rec.get("id"))
-            members = rec.get("documents") or []
-            if sid is None or not isinstance(members, list):
-                continue
-            ids = [str(m.get("id")) if isinstance(m, dict) else str(m) for m in members]
-            prov = rec.get("provenance")
-            edges_raw = rec.get("edges") or (prov.get("edges") if isinstance(prov, dict) else prov) or []
-            edges = [e for e in (_edge(x) for x in edges_raw if x is not None) if e] \
-                if isinstance(edges_raw, list) else []
-            stories[str(sid)] = Story(id=str(sid), documents=[i for i in ids if i in self.documents],
-                                      earliest=_s(rec.get("earliest")), headline=_s(rec.get("headline")),
-                                      earliest_by=_s(rec.get("earliest_by")),
-                                      edges=[(f, t) for f, t, _ in edges],
-                                      secondary={(f, t) for f, t, primary in edges if not primary})
-            if "provenance" in rec or "edges" in rec:
-                has_provenance.add(str(sid))
-        # documents naming a story that stories.jsonl lacks still get one
+        for rec in rows:
+            edges = [(e["source"], e["derived"], bool(e["primary"])) for e in rec["provenance"]]
+            stories[rec["story"]] = Story(
+                id=rec["story"], documents=[i for i in rec["documents"] if i in self.documents],
+                earliest=rec["earliest"], headline=rec["headline"], earliest_by=rec["earliest_by"],
+                edges=[(f, t) for f, t, _ in edges],
+                secondary={(f, t) for f, t, primary in edges if not primary})
+        # a document whose story the stories table lacks still gets one
         for d in self.documents.values():
             if d.story is not None and d.story not in stories:
                 stories[d.story] = Story(id=d.story, documents=[])
@@ -390,22 +252,10 @@ class Corpus:
             st.sources = sorted({d.source for d in docs if d.source})
             if not st.headline:
                 st.headline = next((d.title for d in docs if d.title), None)
-            if not st.edges and st.id not in has_provenance:
-                # a story list without provenance: the pairs' own likelier sources
-                st.edges = self._edges_from_pairs(set(st.documents))
         self.stories = stories
 
-    def _edges_from_pairs(self, members: set[str]) -> list[tuple[str, str]]:
-        out = []
-        for m in sorted(members):
-            for pm in self.by_doc.get(m, []):
-                orig = pm.original()
-                if pm.a == m and pm.b in members and orig and pm.relation != "non-derived":
-                    out.append((orig, pm.other(orig)))
-        return out
-
     def reload_if_changed(self) -> bool:
-        """Reload when a file changed on disk (after ``wiretrace add``); True if it did."""
+        """Reload when the index changed on disk (after ``wiretrace add``); True if it did."""
         if self._stamp_now() == self._stamp:
             return False
         self.release()
@@ -417,65 +267,44 @@ class Corpus:
         """Close our read-only connection and keep it closed for the block, so the
         corpus engine can open the index in its own mode (DuckDB allows one mode per
         file in a process)."""
-        if self._index is None:
-            yield
-            return
-        with self._index._lock:
-            self._index.close()
+        with self.index.closed():
             yield
 
     def release(self) -> None:
         """Close the index connection (reopened on the next read)."""
-        if self._index is not None:
-            self._index.close()
+        self.index.close()
 
     # -- reading ----------------------------------------------------------
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
-        """The full record of one document, ``text`` included; None if unknown."""
+        """The full record of one document, ``text`` included; None if unknown.
+        Its fields as documents.jsonl has them: the summary, then the input's others."""
         meta = self.documents.get(doc_id)
         if meta is None:
             return None
-        rec: dict[str, Any] = {}
-        files = self._files()
-        if meta.offset >= 0 and "documents" in files:
-            rec = read_line(files["documents"], meta.offset) or {}
-        elif self._index is not None:
-            table = self._index.table("documents", "docs", needs=("id",))
-            rows = self._index.rows(table, f"WHERE {self._index.id_match(table)}", [doc_id],
-                                    exclude=TEXT_COLUMNS) if table else []
-            rec = rows[0] if rows else {}
-            extra = rec.get("extra")
-            rec = {k: v for k, v in rec.items() if k not in _INTERNAL}
-            if isinstance(extra, dict):
-                rec.update({k: v for k, v in extra.items() if k not in rec})
-        rec = {k: v for k, v in rec.items() if k not in TEXT_COLUMNS}
-        rec.update(meta.to_dict())
+        with self.index.use() as ix:
+            extra = ix.document_extra(doc_id) or {}
+        rec: dict[str, Any] = {"id": meta.id, "source": meta.source, "date": meta.date, "story": meta.story,
+                               "title": meta.title, "url": meta.url, "date_source": meta.date_source,
+                               "date_precision": meta.date_precision}
+        for k, v in extra.items():
+            # another text field of the input is not shown beside the text
+            if k not in TEXT_FIELDS:
+                rec.setdefault(k, v)
         rec["story"] = meta.story or self.doc_story.get(doc_id)
         rec["text"] = self.text(doc_id) or ""
         return rec
 
     def text(self, doc_id: str) -> str | None:
-        """A document's text (from documents.jsonl or the index), cached."""
+        """A document's text, cached."""
         with self._lock:
             if doc_id in self._texts:
                 self._texts.move_to_end(doc_id)
                 return self._texts[doc_id]
-        meta = self.documents.get(doc_id)
-        if meta is None:
+        if doc_id not in self.documents:
             return None
-        text: str | None = None
-        files = self._files()
-        if self._texts_in_jsonl and meta.offset >= 0 and "documents" in files:
-            rec = read_line(files["documents"], meta.offset) or {}
-            text = next((rec[k] for k in TEXT_COLUMNS if isinstance(rec.get(k), str)), None)
-        if text is None and self._index is not None:
-            table = self._index.table("documents", "docs", needs=("id",))
-            col = self._index.text_column(table) if table else None
-            if table and col:
-                rows = self._index.query(f"SELECT {quote_ident(col)} FROM {quote_ident(table)} "
-                                         f"WHERE {self._index.id_match(table)} LIMIT 1", [doc_id])
-                text = rows[0][0] if rows else None
+        with self.index.use() as ix:
+            text = ix.text(doc_id)
         if text is not None:
             with self._lock:
                 self._texts[doc_id] = text
@@ -488,29 +317,11 @@ class Corpus:
         return self.pairs.get((x, y)) or self.pairs.get((y, x))
 
     def pair_record(self, pm: PairMeta) -> dict[str, Any]:
-        """The full stored record of a pair (``a``, ``b`` and the comparison fields)."""
-        files = self._files()
-        if pm.offset >= 0 and "pairs" in files:
-            rec = read_line(files["pairs"], pm.offset)
-            if rec is not None:
-                return rec
-        if self._index is not None and self._index.table("pairs", needs=("a", "b")):
-            id_num = {v: k for k, v in self._num_id.items()}
-            key = [str(id_num.get(pm.a, pm.a)), str(id_num.get(pm.b, pm.b))]
-            where = "WHERE CAST(a AS VARCHAR) = ? AND CAST(b AS VARCHAR) = ?"
-            rows = self._index.rows("pairs", where, key)
-            if rows:
-                rec = rows[0]
-                for col in ("result", "comparison"):  # the comparison kept as one JSON column
-                    if isinstance(rec.get(col), dict):
-                        rec = {**rec.pop(col), **{k: v for k, v in rec.items() if k != col}}
-                if not isinstance(rec.get("passages"), list) and self._index.table("passages", needs=("a", "b")):
-                    order = "ORDER BY a_start" if "a_start" in self._index.tables["passages"] else ""
-                    rec["passages"] = [{k: v for k, v in r.items() if k not in ("a", "b")}
-                                       for r in self._index.rows("passages", f"{where} {order}", key)]
-                rec["a"], rec["b"] = pm.a, pm.b
-                return rec
-        return pm.to_dict() | {"passages": [], "conflicts": []}
+        """The full stored record of a pair, as pairs.jsonl has it (``a``, ``b``,
+        ``exact``, the literal shares and the comparison fields)."""
+        with self.index.use() as ix:
+            rec = ix.pair_record(pm.a, pm.b)
+        return rec if rec is not None else pm.to_dict() | {"passages": [], "conflicts": []}
 
     def comparison(self, pm: PairMeta) -> Comparison:
         """The stored :class:`Comparison` of a pair (parsed ones are kept, LRU)."""
@@ -519,7 +330,7 @@ class Corpus:
             if key in self._comparisons:
                 self._comparisons.move_to_end(key)
                 return self._comparisons[key]
-        r = comparison_from_dict(self.pair_record(pm))
+        r = Comparison.from_dict(self.pair_record(pm))
         with self._lock:
             self._comparisons[key] = r
             while len(self._comparisons) > 1024:
@@ -530,23 +341,5 @@ class Corpus:
         """Ids of documents whose text contains ``q`` (case-insensitive)."""
         if not q:
             return set()
-        if self._index is not None and not self._texts_in_jsonl:
-            table = self._index.table("documents", "docs", needs=("id",))
-            col = self._index.text_column(table) if table else None
-            if table and col:
-                pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                rows = self._index.query(
-                    f"SELECT CAST(id AS VARCHAR) FROM {quote_ident(table)} "
-                    f"WHERE {quote_ident(col)} ILIKE ? ESCAPE '\\' LIMIT ?", [pattern, limit])
-                return {r[0] for r in rows}
-        files = self._files()
-        if not self._texts_in_jsonl or "documents" not in files:
-            return set()
-        needle, out = q.casefold(), set()
-        for _, rec in iter_jsonl(files["documents"]):
-            text = next((rec[k] for k in TEXT_COLUMNS if isinstance(rec.get(k), str)), "")
-            if needle in text.casefold():
-                out.add(str(rec.get("id")))
-                if len(out) >= limit:
-                    break
-        return out
+        with self.index.use() as ix:
+            return set(ix.search_text(q, limit))

@@ -35,9 +35,9 @@ def pair_url(a: str, b: str) -> str:
     return "/pair?" + urlencode({"a": a, "b": b})
 
 
-def outlet(d: DocMeta | None, fallback: str | None = None) -> str | None:
+def outlet(d: DocMeta | None) -> str | None:
     """A document's outlet, None when unknown: an id or a file name is never an
-    outlet (``fallback`` is ignored; kept for callers of the old signature).
+    outlet.
 
     >>> outlet(DocMeta("bbc/tech/001.txt")) is None, outlet(DocMeta("x", source="AP"))
     (True, 'AP')
