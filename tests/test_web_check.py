@@ -117,6 +117,11 @@ def test_side_by_side_of_a_hostile_hit_and_bad_requests(client, scan_dir):
     r = client.post("/check/pair", data={"text": "  ", "doc": "wire-1"})
     assert r.status_code == 400 and "side by side" in r.text
     assert client.post("/check/pair.json", data={"text": wire}).status_code == 400
+    # a date goes through the same check as on the check page (it was a NameError: 500)
+    assert client.post("/check/pair.json", data={"text": wire, "doc": EVIL_ID,
+                                                 "date": "2016-01-12"}).status_code == 200
+    r = client.post("/check/pair.json", data={"text": wire, "doc": EVIL_ID, "date": "2016-13-01"})
+    assert r.status_code == 400 and "2016-13-01" in r.text
     c = TestClient(create_app(scan_dir), base_url="http://127.0.0.1")
     r = c.post("/check/pair", data={"text": wire, "doc": "wire-1"}, headers={"sec-fetch-site": "cross-site"})
     assert r.status_code == 403

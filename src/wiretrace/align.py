@@ -129,7 +129,8 @@ def select_runs(runs: np.ndarray, na: int, nb: int, min_len: int) -> list[tuple[
     return out
 
 
-def chain_runs(runs: list[tuple[int, int, int, int]], a: Tokens, b: Tokens, max_gap: int) -> list[list[tuple[int, int, int, int]]]:
+def chain_runs(runs: list[tuple[int, int, int, int]], a: Tokens, b: Tokens,
+               max_gap: int) -> list[list[tuple[int, int, int, int]]]:
     """Group runs (sorted by a0) into chains that advance on both sides with small gaps."""
     chains: list[list[tuple[int, int, int, int]]] = []
     open_: list[int] = []

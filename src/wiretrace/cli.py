@@ -118,8 +118,14 @@ class _Bars:
         self.tasks: dict[str, tuple[Any, float, list[int]]] = {}
         if enabled:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeElapsedColumn, TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
 
             self.p = Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
                               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
@@ -253,8 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.set_defaults(func=_cmd_compare)
 
     s = sub.add_parser("scan", help="scan a corpus for reuse and stories",
-                       description="Scan a corpus (folder of .txt/.html, .jsonl, .csv, .parquet) and write "
-                                   "documents.jsonl, pairs.jsonl, passages.parquet, stories.jsonl and report.html to DIR.")
+                       description="Scan a corpus (folder of .txt/.html, .jsonl, .csv, .parquet) and "
+                                   "write documents.jsonl, pairs.jsonl, passages.parquet, stories.jsonl "
+                                   "and report.html to DIR.")
     s.add_argument("input", metavar="INPUT")
     s.add_argument("--out", required=True, metavar="DIR")
     s.add_argument("--index", metavar="PATH", help="DuckDB index file (default: DIR/index.duckdb)")

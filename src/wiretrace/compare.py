@@ -24,8 +24,9 @@ def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
     :class:`~wiretrace.dates.DateError`); they decide the source only when they
     order the two texts: two day dates ("2016" or "2016-01" order nothing).
 
-    >>> r = compare("Kerry said the talks in Rome went well on Tuesday.",
-    ...             "ROME (Reuters) - Kerry said the talks in Rome went well on Tuesday.")
+    >>> wire = ("Kerry said the talks in Rome went well on Tuesday, and that both sides "
+    ...         "would meet again in Geneva next month to settle the ceasefire terms.")
+    >>> r = compare(wire, "ROME (Reuters) - " + wire)
     >>> r.relation, r.source, r.passages[0].kind
     ('wholly-derived', 'b', 'verbatim')
     """

@@ -24,7 +24,7 @@ STOPWORDS = frozenset(
 _STOP_IDS = np.array(sorted(form_id(w) for w in STOPWORDS), dtype=np.int64)
 
 # Odd 64-bit multipliers, one per position in the n-gram (up to 16 words).
-_MULT = np.array(
+MULT = np.array(
     [0x9E3779B97F4A7C15 ^ (0xBF58476D1CE4E5B9 * (k + 1) & 0xFFFFFFFFFFFFFFFF) | 1 for k in range(16)],
     dtype=np.uint64,
 )
@@ -65,7 +65,7 @@ def ngram_hashes(ids: np.ndarray, n: int) -> np.ndarray:
     h = np.zeros(m, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for k in range(n):
-            h ^= u[k : k + m] * _MULT[k]
+            h ^= u[k : k + m] * MULT[k]
             h = (h << np.uint64(7)) | (h >> np.uint64(57))
         h ^= h >> np.uint64(31)
     return (h >> np.uint64(1)).astype(np.int64)

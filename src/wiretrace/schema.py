@@ -182,8 +182,8 @@ def select_list(name: str, source: str = "") -> str:
     """``SELECT`` of every column of table ``name``, each cast to its index type,
     from ``source`` (a view of a table stored with other types).
 
-    >>> select_list("story_pairs", "t")
-    'SELECT a::INTEGER AS a, b::INTEGER AS b, score::DOUBLE AS score, a_rank::INTEGER AS a_rank, b_rank::INTEGER AS b_rank FROM t'
+    >>> select_list("candidates", "t")
+    'SELECT a::INTEGER AS a, b::INTEGER AS b, shared::INTEGER AS shared, exact::BOOLEAN AS exact FROM t'
     """
     cols = ", ".join(f"{f.name}::{duckdb_type(f.type)} AS {f.name}" for f in TABLES[name])
     return f"SELECT {cols}" + (f" FROM {source}" if source else "")

@@ -44,7 +44,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from ..candidates import candidate_steps, locality_order, touches_new
 from ..config import ScanConfig
@@ -52,9 +51,20 @@ from ..corpus_judge import CorpusText
 from ..errors import ConfigError, InputError, WiretraceError
 from ..index import Index, IndexStoreError
 from ..pipeline.outputs import write_outputs
-from ..pipeline.plan import (INDEX_FILE, OUTPUT_FILES, STAGES, Progress, ScanSummary, config_hash,
-                             effective_config, index_config, input_signature, stage_hashes,
-                             stage_progress, summarize)
+from ..pipeline.plan import (
+    INDEX_FILE,
+    OUTPUT_FILES,
+    STAGES,
+    Progress,
+    ScanSummary,
+    config_hash,
+    effective_config,
+    index_config,
+    input_signature,
+    stage_hashes,
+    stage_progress,
+    summarize,
+)
 from ..pipeline.snapshot import write_snapshot
 from ..pipeline.stories import join_new, stories_stage, terms_table
 from ..pipeline.tasks import align_batch, ingest_batch

@@ -28,7 +28,6 @@ options skips finished stages (``force=True`` redoes all). See docs/spark.md.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -47,8 +46,7 @@ from ..schema import VIEWS, create_sql, select_list
 from . import spark_stages as st
 from . import spark_stories
 from .spark_stages import has_scheme
-from .spark_work import (CC_DRIVER_EDGES, SparkJobError, Work, connected_components, parquet,
-                         plan_views)
+from .spark_work import CC_DRIVER_EDGES, SparkJobError, Work, parquet, plan_views
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession

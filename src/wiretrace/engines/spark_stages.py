@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -36,21 +36,20 @@ import pyarrow as pa
 from .. import read as _read
 from ..candidates import body_hash
 from ..config import ScanConfig
+from ..corpus_judge import CorpusText
 from ..errors import InputError, WiretraceError
 from ..fingerprint import document_fingerprints
 from ..normalize import tokenize
+from ..pipeline.plan import input_signature as local_signature
+from ..pipeline.tasks import align_batch
 from ..records import Document, Skipped
 from ..schema import PASSAGE_FIELDS, TABLES, widened
 from ..schema import spark_ddl as ddl
-from ..corpus_judge import CorpusText
-from ..pipeline.plan import input_signature as local_signature
-from ..pipeline.tasks import align_batch
 from ..stories import Link, parse_when
+from .spark_work import ArrowFn
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
-
-ArrowFn = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
 
 #: flush an output batch at this many rows or this many text characters
 BATCH_ROWS = 256

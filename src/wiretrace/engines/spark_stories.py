@@ -27,8 +27,7 @@ from ..pipeline.stories import LINKS_SQL, terms_task
 from ..schema import TABLES, widened
 from ..schema import spark_ddl as ddl
 from ..stories import Link, Node, group_stories, headline, story_rows
-from .spark_stages import ArrowFn
-from .spark_work import connected_components, parquet, plan_views, union_find
+from .spark_work import ArrowFn, connected_components, parquet, plan_views, union_find
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import SparkSession

@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from ..errors import WiretraceError
 from ..unionfind import smallest_roots
@@ -15,7 +18,10 @@ from ..unionfind import smallest_roots
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["Work", "SparkJobError", "parquet", "plan_views", "connected_components", "union_find",
+#: a ``mapInArrow`` function: Arrow batches in, Arrow batches out
+ArrowFn = Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+
+__all__ = ["ArrowFn", "Work", "SparkJobError", "parquet", "plan_views", "connected_components", "union_find",
            "CC_DRIVER_EDGES"]
 
 #: connected components: checkpoint the edge table every this many rounds

@@ -18,17 +18,13 @@ from ..config import CompareConfig
 from ..normalize import Tokens
 from ..records import Conflict, Evidence, Passage, Quote
 from . import conflicts as _conflicts
-from . import embed, evidence as _evidence, paraphrase, quotes, simscore
-from .embed import backend_notice
+from . import embed, paraphrase, quotes, simscore
+from . import evidence as _evidence
+from .embed import backend_notice, semantic_active
 from .facts import known_capitals, sentence_initial
 from .simscore import similarity
 
 __all__ = ["enrich", "similarity", "backend_notice", "semantic_active"]
-
-
-def semantic_active(cfg: CompareConfig) -> bool:
-    """True when the embedding pass runs for this config (loads the model on first call)."""
-    return bool(cfg.semantic) and embed.installed() and embed.available()
 
 
 def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig

@@ -57,7 +57,7 @@ for _group in _GROUPS:
 
 # Words that may be dropped without changing the referent.
 _DROP = frozenset({"the", "of", "and", "for", "group", "'s", "s", "mr", "mrs", "ms", "dr"})
-_TITLES = frozenset({
+TITLES = frozenset({
     "president", "prime", "minister", "secretary", "foreign", "defense", "defence", "state",
     "general", "gen", "chancellor", "king", "queen", "prince", "senator", "sen", "governor",
     "gov", "mayor", "chief", "executive", "spokesman", "spokeswoman", "spokesperson",
@@ -116,8 +116,8 @@ def same_entity(x: str, y: str) -> bool:
         return True
     if len(wy) == 1 and len(wy[0]) >= 2 and len(wx) >= 2 and wy[0] == _initials(wx):
         return True
-    sx = {w for w in wx if w not in _TITLES} or set(wx)
-    sy = {w for w in wy if w not in _TITLES} or set(wy)
+    sx = {w for w in wx if w not in TITLES} or set(wx)
+    sy = {w for w in wy if w not in TITLES} or set(wy)
     return sx <= sy or sy <= sx
 
 

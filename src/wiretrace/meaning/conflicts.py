@@ -19,8 +19,7 @@ from ..fingerprint import STOPWORDS
 from ..normalize import Tokens
 from ..records import Conflict, Passage
 from .aliases import same_entity
-from .facts import (_MULT, _UNITS, MONTHS, WEEKDAYS, Fact, char_span, mentions, negations,
-                    quantities_and_dates)
+from .facts import MONTHS, MULT, UNITS, WEEKDAYS, Fact, char_span, mentions, negations, quantities_and_dates
 
 _PREPOSITIONS = frozenset({"in", "of", "from", "at", "across", "inside", "within", "for", "to",
                            "into", "near", "outside", "throughout"})
@@ -145,7 +144,7 @@ def _edited(a: _Side, b: _Side, out: list[Conflict]) -> None:
             out.append(_negation(a, b, ai, aj, bi, bj))
 
 
-_NUMERIC_WORDS = frozenset(_UNITS) | frozenset(_MULT) | WEEKDAYS | frozenset(MONTHS) | {"noon", "midnight"}
+_NUMERIC_WORDS = frozenset(UNITS) | frozenset(MULT) | WEEKDAYS | frozenset(MONTHS) | {"noon", "midnight"}
 
 
 def _factual(forms: list[str], i: int, j: int) -> bool:

@@ -15,6 +15,7 @@ import importlib.util
 import os
 import threading
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -164,3 +165,9 @@ def clear_cache() -> None:
     _cache.clear()
     for k in _stats:
         _stats[k] = 0
+
+
+def semantic_active(cfg: Any) -> bool:
+    """True when the embedding pass runs for this config (a
+    :class:`~wiretrace.config.CompareConfig`; loads the model on first call)."""
+    return bool(cfg.semantic) and installed() and available()

@@ -35,6 +35,7 @@ chosen on the dev sets of ``bench/eval_claims.py`` (see BENCHMARKS.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from .._arrays import prefix_sums

@@ -16,14 +16,14 @@ import numpy as np
 from ..fingerprint import STOPWORDS
 from ..normalize import Tokens
 
-_UNITS = {
+UNITS = {
     "zero": 0, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
     "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90,
 }
-_MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "mln": 1_000_000,
+MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "mln": 1_000_000,
          "billion": 1_000_000_000, "bln": 1_000_000_000, "bn": 1_000_000_000,
          "trillion": 1_000_000_000_000}
 # "percent" already covers "%" and "per cent" (merged by the tokenizer).
@@ -85,7 +85,7 @@ def _number_value(form: str) -> float | None:
             return float(core)
         except ValueError:
             return None
-    return _UNITS.get(form)
+    return UNITS.get(form)
 
 
 def quantities_and_dates(t: Tokens, i: int, j: int) -> list[Fact]:
@@ -93,8 +93,14 @@ def quantities_and_dates(t: Tokens, i: int, j: int) -> list[Fact]:
 
     >>> from wiretrace.normalize import tokenize
     >>> t = tokenize("He said 1.5 million people, or 20 per cent, fled on Tuesday, June 3, 2015.")
-    >>> [(f.kind, f.value, f.unit or f.sub) for f in quantities_and_dates(t, 0, len(t))]
-    [('number', 1500000.0, 'people'), ('number', 20.0, 'percent'), ('date', 'tuesday', 'weekday'), ('date', 6, 'month'), ('date', 3, 'day'), ('date', 2015, 'year')]
+    >>> for f in quantities_and_dates(t, 0, len(t)):
+    ...     print(f.kind, f.value, f.unit or f.sub)
+    number 1500000.0 people
+    number 20.0 percent
+    date tuesday weekday
+    date 6 month
+    date 3 day
+    date 2015 year
     """
     forms, text = t.forms, t.text
     out: list[Fact] = []
@@ -132,8 +138,8 @@ def quantities_and_dates(t: Tokens, i: int, j: int) -> list[Fact]:
         e = k + 1
         # number words: "twenty five", "two hundred"
         if not f[:1].isdigit():
-            while e < j and forms[e] in _UNITS and _UNITS[forms[e]] < 10 and v >= 20 and v % 10 == 0:
-                v += _UNITS[forms[e]]
+            while e < j and forms[e] in UNITS and UNITS[forms[e]] < 10 and v >= 20 and v % 10 == 0:
+                v += UNITS[forms[e]]
                 e += 1
         # day before a month ("3 June")
         if e < j and forms[e] in MONTHS and t.caps[e] and 1 <= v <= 31 and f.isdigit():
@@ -154,13 +160,13 @@ def quantities_and_dates(t: Tokens, i: int, j: int) -> list[Fact]:
         before = text[max(0, int(t.starts[s]) - 1):int(t.starts[s])]
         is_year = (f.isdigit() and len(f) == 4 and 1800 <= v <= 2100 and "," not in raw
                    and before not in _CURRENCY_SIGNS
-                   and not (e < len(t) and (forms[e] in _MULT or forms[e] in _PERCENT)))
+                   and not (e < len(t) and (forms[e] in MULT or forms[e] in _PERCENT)))
         if is_year:
             out.append(Fact(s, e, "date", int(v), sub="year"))
             k = e
             continue
-        while e < j and forms[e] in _MULT:
-            v *= _MULT[forms[e]]
+        while e < j and forms[e] in MULT:
+            v *= MULT[forms[e]]
             e += 1
         unit = ""
         cur = _CURRENCY_SIGNS.get(before)

@@ -30,7 +30,7 @@ from rapidfuzz.distance import Levenshtein
 from ..fingerprint import STOPWORDS, stop_mask
 from ..normalize import Tokens
 from ..records import Conflict, Quote
-from .aliases import _TITLES, same_entity
+from .aliases import TITLES, same_entity
 
 _VERBS = (r"said|says|say|told|tells|added|adds|explained|stated|insisted|warned|declared|noted|"
           r"wrote|writes|tweeted|asked|replied|continued|argued|admitted|acknowledged|claimed|"
@@ -50,7 +50,7 @@ MIN_QUOTE_WORDS = 3
 def _clean_name(name: str) -> str:
     """Drop leading titles: "British Foreign Secretary Philip Hammond" -> "Philip Hammond"."""
     words = name.split()
-    keep = [w for w in words if w.lower().strip(".") not in _TITLES]
+    keep = [w for w in words if w.lower().strip(".") not in TITLES]
     while len(keep) > 2 and (keep[0].lower().endswith(("ish", "an", "ese", "ian")) or keep[0] in ("U.S.", "U.S")):
         keep = keep[1:]
     keep = keep[-2:] if keep else words[-1:]

@@ -445,8 +445,7 @@ def similarity(ta: Tokens, tb: Tokens, passages, a_cov: float, b_cov: float, cfg
     """
     if len(ta) == 0 or len(tb) == 0:
         return 0.0
-    from . import semantic_active
-    from .embed import encode
+    from .embed import encode, semantic_active
 
     semantic = semantic_active(cfg)
     g = gate(max(len(ta), len(tb)))

@@ -15,7 +15,6 @@ The Spark engine runs the same pure functions and SQL strings.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -29,8 +28,8 @@ from ..config import ScanConfig
 from ..index import Index
 from ..judge import RELATED_SQL
 from ..normalize import paragraph_spans
-from ..stories import Link, Node, group_stories, headline, is_story_link, story_rows
 from ..schema import to_table
+from ..stories import Link, Node, group_stories, headline, is_story_link, story_rows
 from ..storyterms import story_terms_batch
 from .plan import Progress, stage_progress
 

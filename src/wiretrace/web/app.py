@@ -284,8 +284,10 @@ class Site:
         if not text.strip() or not doc_id:
             raise HTTPException(400, "A side-by-side view needs the checked text and a document id: "
                                      "open it with a hit's \"side by side\" button on the check page.")
-        if date and not _ISO_DAY.match(date):
-            date = ""  # the check page ignored it too (with a note)
+        try:
+            check_date(date or None, "The date")
+        except DateError as exc:  # as on the check page: a bad date is an error, never dropped
+            raise HTTPException(400, str(exc)) from None
         corpus = self.fresh()
         try:
             h = await run_in_threadpool(check.compare_one, corpus, text, doc_id, date=date or None)

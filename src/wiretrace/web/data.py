@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..pipeline.plan import INDEX_FILE
 from ..errors import WiretraceError
+from ..pipeline.plan import INDEX_FILE
 from ..read import TEXT_FIELDS
 from ..records import Comparison
 from .store import SharedIndex
