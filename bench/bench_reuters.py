@@ -114,7 +114,7 @@ def candidate_comparison(sample_size: int, seed: int) -> dict:
     import pyarrow as pa
 
     from wiretrace import ScanConfig
-    from wiretrace.candidates import body_hash, candidate_steps, postings_arrays
+    from wiretrace.candidates import ReusePlan, body_hash, candidate_steps, postings_arrays
     from wiretrace.fingerprint import document_fingerprints
     from wiretrace.normalize import tokenize
     from wiretrace.stories import parse_when
@@ -150,8 +150,9 @@ def candidate_comparison(sample_size: int, seed: int) -> dict:
                                                    pa.timestamp("us")),
                                     "body_hash": pa.array([body_hash(x) for x in toks], pa.int64())}))
         con.execute("CREATE TABLE doc_meta AS SELECT * FROM m")
-        for name, sql in candidate_steps(max_df=cfg.max_df, min_shared=cfg.min_shared,
-                                         boilerplate_min_docs=min_docs, story_max_days=cfg.story_max_days):
+        plan = ReusePlan(max_df=cfg.max_df, min_shared=cfg.min_shared, boilerplate_min_docs=min_docs,
+                         story_max_days=cfg.story_max_days)
+        for name, sql in candidate_steps(plan):
             con.execute(f"CREATE TABLE {name} AS {sql}")
         got = {tuple(r) for r in con.execute("SELECT a, b FROM candidates").fetchall()}
         return got, time.perf_counter() - t0

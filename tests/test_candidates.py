@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wiretrace.candidates import (MAX_PER_DOC, STORY_RANK_SQL, body_hash, candidate_pairs,
+from wiretrace.candidates import (MAX_PER_DOC, STORY_RANK_SQL, ReusePlan, StoryPlan, body_hash,
+                                  candidate_pairs,
                                   candidate_steps, exact_groups, locality_order, outlet_common,
                                   postings_arrays, story_scores, story_steps)
 from wiretrace.errors import ConfigError
@@ -22,7 +23,7 @@ from wiretrace.normalize import tokenize
 from wiretrace.storyterms import story_terms
 
 
-def run_sql(grams, hashes=None, sources=None, dates=None, **options):
+def run_sql(grams, hashes=None, sources=None, dates=None, new_from=None, **options):
     """Run the plan on DuckDB over in-memory tables; returns ``{(a, b): (shared, exact)}``."""
     con = duckdb.connect()
     docs, gram = postings_arrays(sorted(grams.items()))
@@ -35,7 +36,7 @@ def run_sql(grams, hashes=None, sources=None, dates=None, **options):
         "ts": pa.array([(dates or {}).get(d) for d in ids], pa.timestamp("us")),
         "body_hash": pa.array([(hashes or {}).get(d) for d in ids], pa.int64())}))
     con.execute("CREATE TABLE doc_meta AS SELECT * FROM m_in")
-    for name, sql in candidate_steps(**options):
+    for name, sql in candidate_steps(ReusePlan(**options), new_from=new_from):
         con.execute(f"CREATE TABLE {name} AS {sql}")
     rows = con.execute("SELECT a, b, shared, exact FROM candidates").fetchall()
     return {(a, b): (s, e) for a, b, s, e in rows}
@@ -63,7 +64,7 @@ def test_sql_plan_matches_python_reference_on_random_corpus():
              for d in range(40)}
     opts = dict(max_df=12, min_shared=2, min_containment=0.1, max_per_doc=5,
                 boilerplate_min_docs=4, story_max_days=7)
-    want = candidate_pairs(grams, hashes, sources=sources, dates=dates, **opts)
+    want = candidate_pairs(ReusePlan(**opts), grams, hashes, sources=sources, dates=dates)
     got = run_sql(grams, hashes, sources, dates, **opts)
     assert got == want
     assert len(want) > 10  # the corpus really exercises the plan
@@ -127,12 +128,19 @@ def test_large_exact_groups_are_bounded():
     group = {d: 42 for d in range(30)}
     got = run_sql({d: np.zeros(0, np.int64) for d in group}, group, max_df=50, min_shared=2,
                   exact_clique=4)
-    want = candidate_pairs({d: np.zeros(0, np.int64) for d in group}, group, max_df=50,
-                           min_shared=2, exact_clique=4)
+    want = candidate_pairs(ReusePlan(max_df=50, min_shared=2, exact_clique=4),
+                           {d: np.zeros(0, np.int64) for d in group}, group)
     assert got == want
     assert all(a == 0 for a, b in got if b >= 4)  # star on the first member past the clique
     assert len(got) == 29 + 3 + 2 + 1 - 3  # star (29) + clique among 1..3 (3)
     assert exact_groups(group) == [sorted(group)]
+
+
+def test_exact_step_bounds_one_side_alone():
+    # implied by the clique rule, but only a one-sided bound is pushed below the join
+    # (Spark and DuckDB): a body shared by n documents costs n·clique rows, not n²
+    sql = dict(candidate_steps(ReusePlan(max_df=50, min_shared=2, exact_clique=8)))["exact"]
+    assert "AND x.r <= 8" in sql
 
 
 def test_pairs_per_document_are_capped():
@@ -143,7 +151,7 @@ def test_pairs_per_document_are_capped():
     got = run_sql(grams, max_per_doc=7, **opts)
     assert len(got) < len(uncapped)
     assert len(got) <= 2 * 7 * len(grams)  # the bound whatever the corpus
-    assert got == candidate_pairs(grams, max_per_doc=7, **opts)
+    assert got == candidate_pairs(ReusePlan(max_per_doc=7, **opts), grams)
     assert MAX_PER_DOC >= 10
 
 
@@ -159,12 +167,12 @@ def test_new_from_keeps_only_pairs_with_new_documents():
                                  dict(max_df=50, min_shared=2, boilerplate_min_docs=1)])
 def test_invalid_options_raise_config_error(bad):
     with pytest.raises(ConfigError):
-        candidate_steps(**bad)
+        candidate_steps(ReusePlan(**bad))
 
 
 # -- the story plan -------------------------------------------------------------------
 
-def run_story_sql(terms, sources=None, dates=None, reuse=(), **options):
+def run_story_sql(terms, sources=None, dates=None, reuse=(), new_from=None, **options):
     """Run the story plan (and the ranks) on DuckDB; returns ``{(a, b): (score, a_rank, b_rank)}``."""
     con = duckdb.connect()
     cols = {"doc": [], "term": [], "tf": [], "kind": [], "line": []}
@@ -187,7 +195,7 @@ def run_story_sql(terms, sources=None, dates=None, reuse=(), **options):
     con.execute("CREATE TABLE candidates (a INTEGER, b INTEGER, shared INTEGER, exact BOOLEAN)")
     for a, b in reuse:
         con.execute("INSERT INTO candidates VALUES (?, ?, 1, false)", [a, b])
-    for name, sql in story_steps(**options):
+    for name, sql in story_steps(StoryPlan(**options), new_from=new_from):
         con.execute(f"CREATE TABLE {name} AS {sql}")
     rows = con.execute(STORY_RANK_SQL).fetchall()
     return {(a, b): (s, ra, rb) for a, b, s, ra, rb in rows}
@@ -213,7 +221,7 @@ def test_story_sql_matches_python_reference_on_random_corpus():
     reuse = [(1, 2), (3, 30)]
     opts = dict(top_terms=8, min_terms=1, max_postings=12, max_partners=5, boilerplate_min_docs=4,
                 story_max_days=7, min_score=0.02)
-    want = story_scores(terms, reuse, sources=sources, dates=dates, **opts)
+    want = story_scores(StoryPlan(**opts), terms, reuse, sources=sources, dates=dates)
     got = run_story_sql(terms, sources, dates, reuse, **opts)
     assert {k: v[0] for k, v in got.items()} == pytest.approx(want, abs=2e-6)
     assert set(got) == set(want) and len(want) > 20
@@ -278,7 +286,7 @@ def test_story_plan_new_from_and_options():
     assert set(run_story_sql(terms, top_terms=20, min_terms=2, new_from=2)) >= {(0, 2), (1, 2)}
     assert all(b >= 2 for _, b in run_story_sql(terms, top_terms=20, min_terms=2, new_from=2))
     with pytest.raises(ConfigError):
-        story_steps(top_terms=0, min_terms=2)
+        story_steps(StoryPlan(top_terms=0, min_terms=2))
 
 
 @settings(max_examples=60, deadline=None)

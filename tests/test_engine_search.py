@@ -237,3 +237,34 @@ def test_a_bad_query_says_what_to_fix(index, text, limit, match):
 
     with pytest.raises(ConfigError, match=match):
         query(index, text, limit=limit)
+
+
+def test_query_candidates_hold_every_pair_the_scan_plan_made(tmp_path):
+    """The query's candidate generator (gram snapshot, and its SQL twin) against the scan's
+    plan (:func:`wiretrace.candidates.candidate_steps`): querying a document's own text
+    finds every partner the scan paired it with."""
+    from wiretrace.candidates import body_hash
+    from wiretrace.fingerprint import document_fingerprints
+    from wiretrace.normalize import tokenize
+
+    recs = [{"id": f"d{i}", "text": "\n\n".join(PARAS[i % 4:] + PARAS[:i % 4][:i % 3] + OTHER[i % 2:]),
+             "source": f"S{i % 3}"} for i in range(8)]
+    recs.append({"id": "dup", "text": recs[0]["text"], "source": "S9"})
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in recs) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    scan(str(corpus), str(out), config=ScanConfig(workers=1))
+    index = str(out / "index.duckdb")
+    with Index.open(index, read_only=True) as ix:
+        pairs = ix.con.execute("SELECT a, b FROM candidates").fetchall()
+        texts = dict(ix.con.execute("SELECT doc, text FROM documents").fetchall())
+    assert len(pairs) >= 8  # the corpus exercises the plan
+    with Searcher(index, workers=1) as s:
+        for use_snapshot in (True, False):
+            for doc, text in texts.items():
+                t = tokenize(text)
+                grams, bh = document_fingerprints(t, s.cfg.ngram), body_hash(t)
+                found = set(s.candidates(grams, bh, 100) if use_snapshot
+                            else s._candidates_sql(np.unique(grams), bh, 100))
+                partners = {b for a, b in pairs if a == doc} | {a for a, b in pairs if b == doc}
+                assert partners <= found, (doc, use_snapshot)

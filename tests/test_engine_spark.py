@@ -303,14 +303,6 @@ def test_only_pairs_that_may_share_a_story_are_component_edges():
     assert not may_unite(Link(1, 2, 0.9, "non-derived", story=0.1), None, None, cfg)
 
 
-def test_exact_step_gets_a_pushable_bound():
-    from wiretrace.candidates import candidate_steps
-
-    sql = dict(candidate_steps(max_df=50, min_shared=2))["exact"]
-    adapted = spark_engine._adapt_sql("exact", sql)
-    assert adapted != sql and "AND x.r <= 8" in adapted
-
-
 @needs_spark
 @pytest.mark.slow
 def test_spark_makes_the_local_provenance_claims(spark, tmp_path):

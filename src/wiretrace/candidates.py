@@ -37,7 +37,7 @@ change downstream because it produces the same ``candidates(a, b, shared,
 exact)`` table (with an estimated ``shared``). bench/bench_reuters.py compares
 both on Reuters.
 
-    >>> steps = candidate_steps(max_df=50, min_shared=2)
+    >>> steps = candidate_steps(ReusePlan(max_df=50, min_shared=2))
     >>> [name for name, _ in steps]  # doctest: +NORMALIZE_WHITESPACE
     ['outlet_common', 'clean', 'gram_df', 'doc_size', 'shared', 'capped', 'exact',
      'candidates']
@@ -47,7 +47,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import xxhash
@@ -81,6 +83,71 @@ __all__ = ["touches_new", "MIN_CONTAINMENT", "MAX_PER_DOC", "EXACT_CLIQUE", "STO
            "STORY_MAX_PARTNERS", "STORY_MIN_SCORE", "STORY_NAME_WEIGHT", "STORY_NUMBER_WEIGHT", "body_hash",
            "candidate_steps", "candidate_pairs", "story_steps", "STORY_RANK_SQL", "story_scores",
            "outlet_common", "exact_groups", "postings_arrays"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReusePlan:
+    """The options of the reuse-candidate plan. Its two forms take the same plan:
+    :func:`candidate_steps` (SQL, for the engines) and :func:`candidate_pairs`
+    (plain Python, the reference the SQL is tested against)."""
+
+    max_df: int
+    min_shared: int
+    boilerplate_min_docs: int = 5
+    story_max_days: int = 7
+    min_containment: float = MIN_CONTAINMENT
+    max_per_doc: int = MAX_PER_DOC
+    exact_clique: int = EXACT_CLIQUE
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> "ReusePlan":
+        """The plan of a :class:`~wiretrace.config.ScanConfig`.
+
+        >>> from wiretrace.config import ScanConfig
+        >>> ReusePlan.from_config(ScanConfig()).exact_clique
+        8
+        """
+        return cls(max_df=cfg.max_df, min_shared=cfg.min_shared,
+                   boilerplate_min_docs=cfg.boilerplate_min_docs, story_max_days=cfg.story_max_days)
+
+    def __post_init__(self) -> None:
+        if (self.max_df < 2 or self.min_shared < 1 or not 0 <= self.min_containment <= 1
+                or self.max_per_doc < 1 or self.boilerplate_min_docs < 2 or self.story_max_days < 0):
+            from .errors import ConfigError
+
+            raise ConfigError("need max_df >= 2, min_shared >= 1, boilerplate_min_docs >= 2, "
+                              "story_max_days >= 0, 0 <= min_containment <= 1 and max_per_doc >= 1; "
+                              "fix the scan options")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPlan:
+    """The options of the story plan: :func:`story_steps` (SQL) and
+    :func:`story_scores` (plain Python, the reference) take the same plan."""
+
+    top_terms: int
+    min_terms: int
+    boilerplate_min_docs: int = 5
+    story_max_days: int = 7
+    name_weight: float = STORY_NAME_WEIGHT
+    number_weight: float = STORY_NUMBER_WEIGHT
+    max_postings: int = STORY_MAX_POSTINGS
+    max_partners: int = STORY_MAX_PARTNERS
+    min_score: float = STORY_MIN_SCORE
+
+    @classmethod
+    def from_config(cls, cfg: Any) -> "StoryPlan":
+        """The plan of a :class:`~wiretrace.config.ScanConfig`."""
+        return cls(top_terms=cfg.story_top_terms, min_terms=cfg.story_min_terms,
+                   boilerplate_min_docs=cfg.boilerplate_min_docs, story_max_days=cfg.story_max_days)
+
+    def __post_init__(self) -> None:
+        if (self.top_terms < 1 or self.min_terms < 1 or self.max_postings < 2 or self.max_partners < 1
+                or self.boilerplate_min_docs < 2 or self.story_max_days < 0):
+            from .errors import ConfigError
+
+            raise ConfigError("need story_top_terms >= 1, story_min_terms >= 1, boilerplate_min_docs "
+                              ">= 2 and story_max_days >= 0; fix the scan options")
 
 
 def body_hash(tokens: Tokens) -> int | None:
@@ -119,10 +186,7 @@ def touches_new(x: str, y: str, new_from: int | None, lead: str = " AND ") -> st
     return f"{lead}({x} >= {int(new_from)} OR {y} >= {int(new_from)})"
 
 
-def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int = 5,
-                    story_max_days: int = 7, min_containment: float = MIN_CONTAINMENT,
-                    max_per_doc: int = MAX_PER_DOC, new_from: int | None = None,
-                    exact_clique: int = EXACT_CLIQUE) -> list[tuple[str, str]]:
+def candidate_steps(plan: ReusePlan, *, new_from: int | None = None) -> list[tuple[str, str]]:
     """The candidate plan as ``(table, SELECT)`` steps, to run in order as
     ``CREATE TABLE table AS SELECT ...``; the last creates
     ``candidates(a INT, b INT, shared INT, exact BOOLEAN)`` with ``a < b``.
@@ -130,17 +194,13 @@ def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int =
     With ``new_from``, only pairs with at least one document ``>= new_from``
     are produced (incremental add); frequencies still count the whole index.
 
-    >>> sql = dict(candidate_steps(max_df=50, min_shared=2))["gram_df"]
+    >>> sql = dict(candidate_steps(ReusePlan(max_df=50, min_shared=2)))["gram_df"]
     >>> "HAVING count(*) BETWEEN 2 AND 50" in sql
     True
     """
-    if (max_df < 2 or min_shared < 1 or not 0 <= min_containment <= 1 or max_per_doc < 1
-            or boilerplate_min_docs < 2 or story_max_days < 0):
-        from .errors import ConfigError
-
-        raise ConfigError("need max_df >= 2, min_shared >= 1, boilerplate_min_docs >= 2, "
-                          "story_max_days >= 0, 0 <= min_containment <= 1 and max_per_doc >= 1; "
-                          "fix the scan options")
+    max_df, min_shared, boilerplate_min_docs = plan.max_df, plan.min_shared, plan.boilerplate_min_docs
+    story_max_days, min_containment = plan.story_max_days, plan.min_containment
+    max_per_doc, exact_clique = plan.max_per_doc, plan.exact_clique
     new = touches_new("p.doc", "q.doc", new_from)
     new_exact = touches_new("x.doc", "y.doc", new_from)
     return [
@@ -171,7 +231,10 @@ def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int =
                   "WHERE body_hash IS NOT NULL) "
                   "SELECT x.doc AS a, y.doc AS b FROM g x JOIN g y "
                   f"ON x.body_hash = y.body_hash AND x.r < y.r{new_exact} "
-                  f"AND (x.r = 1 OR y.r <= {int(exact_clique)})"),
+                  f"AND (x.r = 1 OR y.r <= {int(exact_clique)}) "
+                  # implied by the line above, but a bound on one side alone can be pushed
+                  # below the join: a body shared by n documents costs n·clique rows, not n²
+                  f"AND x.r <= {int(exact_clique)}"),
         ("candidates", "SELECT coalesce(c.a, e.a) AS a, coalesce(c.b, e.b) AS b, "
                        "coalesce(c.shared, 0)::INTEGER AS shared, e.a IS NOT NULL AS exact "
                        "FROM capped c FULL OUTER JOIN exact e ON c.a = e.a AND c.b = e.b "
@@ -179,11 +242,7 @@ def candidate_steps(*, max_df: int, min_shared: int, boilerplate_min_docs: int =
     ]
 
 
-def story_steps(*, top_terms: int, min_terms: int, boilerplate_min_docs: int = 5,
-                story_max_days: int = 7, name_weight: float = STORY_NAME_WEIGHT,
-                number_weight: float = STORY_NUMBER_WEIGHT, max_postings: int = STORY_MAX_POSTINGS,
-                max_partners: int = STORY_MAX_PARTNERS, min_score: float = STORY_MIN_SCORE,
-                new_from: int | None = None) -> list[tuple[str, str]]:
+def story_steps(plan: StoryPlan, *, new_from: int | None = None) -> list[tuple[str, str]]:
     """The story plan: pairs of documents that may report one event, with a cheap
     story score, from ``story_terms(doc, term, tf, kind, line)`` (see
     :mod:`wiretrace.storyterms`), ``doc_meta`` and the reuse ``candidates``.
@@ -209,15 +268,12 @@ def story_steps(*, top_terms: int, min_terms: int, boilerplate_min_docs: int = 5
 
     With ``new_from``, only pairs with a document ``>= new_from`` are scored.
 
-    >>> [name for name, _ in story_steps(top_terms=20, min_terms=2)][-1]
+    >>> [name for name, _ in story_steps(StoryPlan(top_terms=20, min_terms=2))][-1]
     'story_score'
     """
-    if (top_terms < 1 or min_terms < 1 or max_postings < 2 or max_partners < 1
-            or boilerplate_min_docs < 2 or story_max_days < 0):
-        from .errors import ConfigError
-
-        raise ConfigError("need story_top_terms >= 1, story_min_terms >= 1, boilerplate_min_docs "
-                          ">= 2 and story_max_days >= 0; fix the scan options")
+    top_terms, min_terms, boilerplate_min_docs = plan.top_terms, plan.min_terms, plan.boilerplate_min_docs
+    story_max_days, name_weight, number_weight = plan.story_max_days, plan.name_weight, plan.number_weight
+    max_postings, max_partners, min_score = plan.max_postings, plan.max_partners, plan.min_score
     new = touches_new("p.doc", "q.doc", new_from)
     new_c = touches_new("a", "b", new_from, " WHERE ")
     return [
@@ -271,23 +327,23 @@ STORY_RANK_SQL = (
     "JOIN r x ON x.doc = s.a AND x.other = s.b JOIN r y ON y.doc = s.b AND y.other = s.a")
 
 
-def story_scores(terms: Mapping[int, tuple[np.ndarray, ...]], reuse: Iterable[tuple[int, int]] = (),
-                 *, top_terms: int, min_terms: int, sources: Mapping[int, str | None] | None = None,
-                 dates: Mapping[int, datetime | None] | None = None, boilerplate_min_docs: int = 5,
-                 story_max_days: int = 7, name_weight: float = STORY_NAME_WEIGHT,
-                 number_weight: float = STORY_NUMBER_WEIGHT, max_postings: int = STORY_MAX_POSTINGS,
-                 max_partners: int = STORY_MAX_PARTNERS,
-                 min_score: float = STORY_MIN_SCORE) -> dict[tuple[int, int], float]:
+def story_scores(plan: StoryPlan, terms: Mapping[int, tuple[np.ndarray, ...]],
+                 reuse: Iterable[tuple[int, int]] = (), *, sources: Mapping[int, str | None] | None = None,
+                 dates: Mapping[int, datetime | None] | None = None) -> dict[tuple[int, int], float]:
     """The story plan in plain Python (the reference the SQL is tested against):
     ``{(a, b): score}`` from ``{doc: (terms, tf, kind, lines)}`` and the reuse pairs.
 
     >>> a = lambda *x: np.array(x)
     >>> t = {1: (a(7, 8), a(1.0, 2.0), a(1, 0), a(0, 0)), 2: (a(7, 8), a(1.0, 1.0), a(1, 0), a(0, 0)),
     ...      3: (a(9), a(1.0), a(0), a(0))}
-    >>> story_scores(t, top_terms=5, min_terms=2)
+    >>> story_scores(StoryPlan(top_terms=5, min_terms=2), t)
     {(1, 2): 0.97161}
     """
     import math
+
+    top_terms, min_terms, boilerplate_min_docs = plan.top_terms, plan.min_terms, plan.boilerplate_min_docs
+    story_max_days, name_weight, number_weight = plan.story_max_days, plan.name_weight, plan.number_weight
+    max_postings, max_partners, min_score = plan.max_postings, plan.max_partners, plan.min_score
 
     src = sources or {}
     lines = {d: set(v[3].tolist()) for d, v in terms.items()}
@@ -350,19 +406,20 @@ def exact_groups(hashes: Mapping[int, int | None]) -> list[list[int]]:
     return sorted(sorted(g) for g in by.values() if len(g) > 1)
 
 
-def candidate_pairs(grams: Mapping[int, np.ndarray], hashes: Mapping[int, int | None] | None = None,
-                    *, max_df: int, min_shared: int, sources: Mapping[int, str | None] | None = None,
-                    dates: Mapping[int, datetime | None] | None = None, boilerplate_min_docs: int = 5,
-                    story_max_days: int = 7, min_containment: float = MIN_CONTAINMENT,
-                    max_per_doc: int = MAX_PER_DOC,
-                    exact_clique: int = EXACT_CLIQUE) -> dict[tuple[int, int], tuple[int, bool]]:
+def candidate_pairs(plan: ReusePlan, grams: Mapping[int, np.ndarray],
+                    hashes: Mapping[int, int | None] | None = None, *,
+                    sources: Mapping[int, str | None] | None = None,
+                    dates: Mapping[int, datetime | None] | None = None) -> dict[tuple[int, int], tuple[int, bool]]:
     """The same plan in plain Python, for small inputs and as the reference
     the SQL is tested against: ``{(a, b): (shared, exact)}``.
 
     >>> g = {1: np.array([10, 11, 12]), 2: np.array([10, 11, 99]), 3: np.array([50])}
-    >>> candidate_pairs(g, max_df=50, min_shared=2)
+    >>> candidate_pairs(ReusePlan(max_df=50, min_shared=2), g)
     {(1, 2): (2, False)}
     """
+    max_df, min_shared, boilerplate_min_docs = plan.max_df, plan.min_shared, plan.boilerplate_min_docs
+    story_max_days, min_containment = plan.story_max_days, plan.min_containment
+    max_per_doc, exact_clique = plan.max_per_doc, plan.exact_clique
     sets = {d: set(arr.tolist()) for d, arr in grams.items()}
     common = outlet_common(sets, sources or {}, dates or {}, min_docs=boilerplate_min_docs,
                            max_days=story_max_days)

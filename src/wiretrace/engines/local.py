@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ..candidates import candidate_steps, locality_order, touches_new
+from ..candidates import ReusePlan, candidate_steps, locality_order, touches_new
 from ..config import ScanConfig
 from ..corpus_judge import CorpusText
 from ..errors import ConfigError, InputError, WiretraceError
@@ -165,9 +165,7 @@ def _ingest(ix: Index, runner: Runner, input_path: str, cfg: ScanConfig, run: in
 
 def _candidates(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
     """Run the candidate plan; keeps ``outlet_common`` (align needs it) and ``candidates``."""
-    steps = candidate_steps(max_df=cfg.max_df, min_shared=cfg.min_shared,
-                            boilerplate_min_docs=cfg.boilerplate_min_docs,
-                            story_max_days=cfg.story_max_days, new_from=new_from)
+    steps = candidate_steps(ReusePlan.from_config(cfg), new_from=new_from)
     kept = {"outlet_common", "candidates"}
     with ix.transaction() as con:
         for name, sql in steps:

@@ -219,31 +219,16 @@ def _ingest(spark: "SparkSession", work: Work, input_path: str, cfg: ScanConfig,
             "files": len(files)}
 
 
-def _adapt_sql(name: str, sql: str) -> str:
-    """A candidate step for Spark SQL. The ``exact`` join gains ``x.r <= clique``,
-    implied by its condition (``x.r < y.r`` and ``x.r = 1 OR y.r <= clique``) but
-    pushable below the join, so a body shared by n documents costs n·clique
-    rows, not n²."""
-    import re
-
-    m = re.search(r"AND \(x\.r = 1 OR y\.r <= (\d+)\)", sql) if name == "exact" else None
-    if m:
-        sql = sql.replace(m.group(0), f"{m.group(0)} AND x.r <= {m.group(1)}")
-    return sql
-
-
 def _candidates(spark: "SparkSession", work: Work, cfg: ScanConfig,
                 timings: dict[str, float]) -> dict[str, Any]:
     """The candidate plan of :mod:`wiretrace.candidates`, step by step in Spark SQL."""
-    from ..candidates import candidate_steps
+    from ..candidates import ReusePlan, candidate_steps
 
     plan_views(spark, work)
-    steps = candidate_steps(max_df=cfg.max_df, min_shared=cfg.min_shared,
-                            boilerplate_min_docs=cfg.boilerplate_min_docs,
-                            story_max_days=cfg.story_max_days)
+    steps = candidate_steps(ReusePlan.from_config(cfg))
     for name, sql in steps:
         keep = name in KEPT_STEPS  # stage results; the rest run inside the jobs that use them
-        df = work.step(spark, name if keep else f"cand_{name}", spark.sql(_adapt_sql(name, sql)),
+        df = work.step(spark, name if keep else f"cand_{name}", spark.sql(sql),
                        timings, keep=keep)
         df.createOrReplaceTempView(name)
     info = {"candidates": work.sql("SELECT count(*) FROM {candidates}", "candidates")[0][0]}

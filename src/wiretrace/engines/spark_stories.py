@@ -147,15 +147,13 @@ def stories_stage(spark: "SparkSession", work: Any, cfg: ScanConfig,
     local engine makes them (``work`` is the Spark engine's stage folder)."""
     from pyspark.sql import functions as F
 
-    from ..candidates import STORY_RANK_SQL, story_steps
+    from ..candidates import STORY_RANK_SQL, StoryPlan, story_steps
 
     docs = plan_views(spark, work)  # documents, and the doc_meta view the plan reads
     parquet(spark, work, "candidates").createOrReplaceTempView("candidates")
     work.step(spark, "story_terms", docs.select("doc", "title", "text").mapInArrow(
         terms_fn(cfg), TERMS_DDL), timings, keep=True).createOrReplaceTempView("story_terms")
-    for name, sql in story_steps(top_terms=cfg.story_top_terms, min_terms=cfg.story_min_terms,
-                                 boilerplate_min_docs=cfg.boilerplate_min_docs,
-                                 story_max_days=cfg.story_max_days):
+    for name, sql in story_steps(StoryPlan.from_config(cfg)):
         spark.sql(sql).createOrReplaceTempView(name)
     story_pairs = work.step(spark, "story_pairs", spark.sql(STORY_RANK_SQL), timings, keep=True)
     story_pairs.createOrReplaceTempView("story_pairs")

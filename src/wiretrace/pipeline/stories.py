@@ -23,7 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..boilerplate import boilerplate_spans
-from ..candidates import STORY_RANK_SQL, story_steps
+from ..candidates import STORY_RANK_SQL, StoryPlan, story_steps
 from ..config import ScanConfig
 from ..index import Index
 from ..judge import RELATED_SQL
@@ -131,9 +131,7 @@ def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, on_progress: Prog
 def story_pairs_stage(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
     """Run the story plan into ``story_pairs`` (with an add, score only pairs with a
     new document and rank everything again); returns the number of story pairs."""
-    steps = story_steps(top_terms=cfg.story_top_terms, min_terms=cfg.story_min_terms,
-                        boilerplate_min_docs=cfg.boilerplate_min_docs,
-                        story_max_days=cfg.story_max_days, new_from=new_from)
+    steps = story_steps(StoryPlan.from_config(cfg), new_from=new_from)
     con = ix.con
     # session-local temp tables, outside any transaction: DuckDB joins tables
     # created inside an open transaction hundreds of times slower (Reuters: 300 s vs 1 s)
