@@ -242,6 +242,13 @@ def candidate_steps(plan: ReusePlan, *, new_from: int | None = None) -> list[tup
     ]
 
 
+#: each document's grams that are boilerplate of its outlet (``outlet_common``), sorted:
+#: the align stage masks passages made of them. One SQL for DuckDB and Spark.
+DOC_BOILER_SQL = ("SELECT p.doc, array_sort(array_agg(p.gram)) AS grams FROM postings p "
+                  "JOIN doc_meta m ON m.doc = p.doc "
+                  "JOIN outlet_common c ON c.source = m.source AND c.gram = p.gram GROUP BY p.doc")
+
+
 def story_steps(plan: StoryPlan, *, new_from: int | None = None) -> list[tuple[str, str]]:
     """The story plan: pairs of documents that may report one event, with a cheap
     story score, from ``story_terms(doc, term, tf, kind, line)`` (see

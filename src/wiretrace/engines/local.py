@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ..candidates import ReusePlan, candidate_steps, locality_order, touches_new
+from ..candidates import DOC_BOILER_SQL, ReusePlan, candidate_steps, locality_order, touches_new
 from ..config import ScanConfig
 from ..corpus_judge import CorpusText
 from ..errors import ConfigError, InputError, WiretraceError
@@ -184,10 +184,7 @@ def _candidates(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
         # looks them up per task, and a join over all postings per task grew
         # with the corpus (85 ms a task at 100k documents)
         con.execute("DELETE FROM doc_boiler")
-        con.execute("INSERT INTO doc_boiler SELECT p.doc, list(p.gram ORDER BY p.gram) FROM postings p "
-                    "JOIN doc_meta m ON m.doc = p.doc "
-                    "JOIN outlet_common c ON c.source = m.source AND c.gram = p.gram "
-                    "GROUP BY p.doc ORDER BY p.doc")
+        con.execute(f"INSERT INTO doc_boiler {DOC_BOILER_SQL} ORDER BY doc")
     where = touches_new("a", "b", new_from, "WHERE ")
     return int(ix.con.execute(f"SELECT count(*) FROM candidates {where}").fetchall()[0][0])
 

@@ -243,16 +243,15 @@ def _candidates(spark: "SparkSession", work: Work, cfg: ScanConfig,
 
 def _align(spark: "SparkSession", work: Work, cfg: ScanConfig,
            timings: dict[str, float]) -> dict[str, Any]:
-    """Judge every candidate pair with the local engine's align task."""
+    """Judge every candidate pair with the engine-neutral align batch."""
     from pyspark.sql import functions as F
+
+    from ..candidates import DOC_BOILER_SQL
 
     docs = plan_views(spark, work)
     parquet(spark, work, "outlet_common").createOrReplaceTempView("outlet_common")
-    # each document's grams that are boilerplate of its outlet (the local _fetch_boiler)
-    boiler = work.step(spark, "boiler", spark.sql(
-        "SELECT p.doc, array_sort(collect_list(p.gram)) AS grams FROM postings p "
-        "JOIN doc_meta d ON d.doc = p.doc "
-        "JOIN outlet_common c ON c.source = d.source AND c.gram = p.gram GROUP BY p.doc"), timings)
+    # each document's grams that are boilerplate of its outlet (as the local engine's doc_boiler)
+    boiler = work.step(spark, "boiler", spark.sql(DOC_BOILER_SQL), timings)
     side = docs.select("doc", "text", "date").join(boiler, "doc", "left")
 
     def named(prefix: str) -> "DataFrame":
