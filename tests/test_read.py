@@ -87,9 +87,10 @@ def test_decode_binary_raises(data, hint):
 
 
 def test_decode_undecodable_raises_decode_error(monkeypatch):
-    import wiretrace.read as read
+    import wiretrace.decoding as decoding
 
-    monkeypatch.setattr(read, "_decode_fallback", lambda data: None)
+    # no real byte string defeats every legacy codec, so the fallback is stubbed
+    monkeypatch.setattr(decoding, "decode_legacy", lambda data: None)
     with pytest.raises(DecodeError, match="x.txt.*UTF-8"):
         decode_bytes(b"caf\xe9", path="x.txt")
 
