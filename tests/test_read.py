@@ -376,3 +376,114 @@ def test_streaming_is_lazy(tmp_path):
     it = iter_documents(path)
     assert next(it).id == "0"
     it.close()
+
+
+# -- record-level parsers (issue 14) -----------------------------------------
+
+def _parquet_bytes(table) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf)
+    return buf.getvalue().to_pybytes()
+
+
+def format_fixtures() -> dict[str, bytes]:
+    import pyarrow as pa
+
+    lines = [json.dumps({"id": "j1", "text": STORY, "date": "2016", "Source": "AP", "x": [1]}),
+             "", "not json", "[1]", json.dumps({"id": "j2"}), json.dumps({"id": "j3", "text": "y" * 90})]
+    jsonl = ("\n".join(lines) + "\n").encode() + b'{"id": "j4", "text": "caf\xe9"}\n'
+    return {
+        "a.txt": STORY.encode("cp1252"),
+        "empty.txt": b"  \n",
+        "page.html": (b"<html><head><title>T</title></head><body><article><p>" + STORY.encode() * 3
+                      + b"</p></article></body></html>"),
+        "feed.jsonl": b"\xef\xbb\xbf" + jsonl,
+        "feed.jsonl.gz": gzip.compress(jsonl),
+        "cut.jsonl.gz": gzip.compress(jsonl * 40)[:300],
+        "rows.csv": b'id,text,Title\nc1,"Rain, then sun.",T\nc2\n\nc3,caf\xe9,\n"c4,"open\n',
+        "nohead.csv": b"name,text\nx,y\n",
+        "rows.parquet": _parquet_bytes(pa.table({
+            "id": [1, None, 3], "Body": ["p one", "p two", "y" * 90],
+            "when": pa.array([None, None, 0], pa.date32()), "raw": [b"x", None, b"\xff"]})),
+        "bad.parquet": b"PAR1junk",
+    }
+
+
+@pytest.mark.parametrize("name", list(format_fixtures()))
+def test_parse_bytes_agrees_with_iter_documents(tmp_path, name):
+    from wiretrace.read import parse_bytes
+
+    data = format_fixtures()[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    def run(items):
+        try:
+            return list(items)
+        except InputError as exc:  # a file unusable as a whole raises the same way
+            return [type(exc).__name__, str(exc)]
+
+    assert run(parse_bytes(name, data, origin=str(path), max_chars=50)) == run(
+        iter_documents(path, max_chars=50))
+
+
+def test_parse_bytes_agrees_with_the_folder_walk(tmp_path):
+    from wiretrace.read import input_format, parse_bytes, unsupported_file
+
+    fixtures = {**format_fixtures(), "deck.pptx": b"x", "sub/b.txt": b"Nested."}
+    for name, data in fixtures.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    expected = []
+    for name in sorted(fixtures, key=lambda n: n.split("/")):
+        origin = str(tmp_path / name)
+        if input_format(name) is None:
+            expected.append(unsupported_file(origin))
+        else:
+            expected += parse_bytes(name, fixtures[name], origin=origin, strict=False, max_chars=50)
+    assert list(iter_documents(tmp_path, max_chars=50)) == expected
+    assert {s.category for s in skipped(expected)} >= {"unsupported", "empty", "bad-header", "bad-file"}
+
+
+def test_parse_jsonl_lines_and_parse_record_agree_with_the_file(tmp_path):
+    from wiretrace.read import parse_jsonl_lines, parse_record
+
+    data = format_fixtures()["feed.jsonl"]
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(data)
+    want = list(iter_documents(path))
+    assert list(parse_jsonl_lines(data.splitlines(keepends=True), str(path))) == want
+    rec = json.loads(data.splitlines()[0][3:])
+    assert list(parse_record(rec, f"{path}:1", where="line 1")) == want[:1]
+
+
+@pytest.mark.parametrize("name, fmt", [
+    ("a.txt", "txt"), ("A.HTM", "html"), ("x.html", "html"), ("d/f.jsonl", "jsonl"),
+    ("f.NDJSON", "jsonl"), ("f.jsonl.gz", "jsonl"), ("f.csv", "csv"), ("f.parquet", "parquet"),
+    ("f.csv.gz", None), ("f.pdf", None), ("README", None), ("f.json", None),
+])
+def test_input_format(name, fmt):
+    from wiretrace.read import input_format
+
+    assert input_format(name) == fmt
+
+
+def test_parse_record_takes_arrow_values():
+    from datetime import date
+    from decimal import Decimal
+
+    from wiretrace.read import parse_record
+
+    (doc,) = parse_record({"id": 1.0, "text": "Rain.", "date": date(2020, 5, 1),
+                           "price": Decimal("1.50")}, "t.parquet:1", where="row 1")
+    assert (doc.id, doc.date, doc.extra) == ("1", "2020-05-01", {"price": "1.50"})
+
+
+def test_parse_bytes_refuses_an_unsupported_name_at_once():
+    from wiretrace.read import parse_bytes
+
+    with pytest.raises(InputError, match="unsupported input type"):
+        parse_bytes("deck.pptx", b"x")
