@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
 from .errors import BinaryInputError, DecodeError
 
-__all__ = ["decode_bytes", "check_binary", "decode_legacy"]
+__all__ = ["decode_bytes", "check_binary", "decode_legacy", "Legacy"]
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"GIF8", "a GIF image"), (b"\xff\xd8\xff", "a JPEG image"),
@@ -59,7 +60,8 @@ def decode_bytes(data: bytes, *, path: str = "<bytes>") -> str:
     check_binary(data, path)
     text = _try_decode(data, "utf-8")
     if text is None:
-        text = (decode_legacy(data) or (None, ""))[0]
+        legacy = decode_legacy(data)
+        text = None if legacy is None else legacy.text
     if text is None:
         raise DecodeError("not valid UTF-8 and no other text encoding fits; "
                           "re-save the file as UTF-8 text", path=path)
@@ -101,11 +103,22 @@ def _plausible(text: str) -> bool:
     return sum(1 for _ in _CONTROL_CHARS.finditer(text)) <= max(1, len(text) // 20)
 
 
-def decode_legacy(data: bytes) -> tuple[str, str] | None:
-    """Decode bytes that are not valid UTF-8: the text and how it was read, or None.
+@dataclass(frozen=True, slots=True)
+class Legacy:
+    """Text decoded from bytes that are not valid UTF-8, and how."""
 
-        >>> decode_legacy("caf\\u00e9".encode("cp1252"))
-        ('café', 'cp1252')
+    text: str
+    #: what was done, for notes: "cp1252", "UTF-8 with 2 invalid byte sequences replaced…"
+    how: str
+    #: True when a detector chose the encoding: on a short line it is often wrong
+    guessed: bool
+
+
+def decode_legacy(data: bytes) -> Legacy | None:
+    """Decode bytes that are not valid UTF-8, or None when no encoding fits.
+
+        >>> decode_legacy("caf\u00e9".encode("cp1252"))
+        Legacy(text='café', how='cp1252', guessed=False)
     """
     # Mostly UTF-8 with a few corrupt bytes: any legacy codec would garble every
     # accented letter, so replacing the corrupt bytes does the least damage.
@@ -113,20 +126,20 @@ def decode_legacy(data: bytes) -> tuple[str, str] | None:
     good = sum(1 for _ in _UTF8_MULTIBYTE.finditer(replaced))
     bad = replaced.count("\ufffd")
     if good and bad <= good:
-        return replaced, (f"UTF-8 with {bad} invalid byte sequence{'s' * (bad != 1)} "
-                          "replaced by U+FFFD")
+        return Legacy(replaced, f"UTF-8 with {bad} invalid byte sequence{'s' * (bad != 1)} "
+                      "replaced by U+FFFD", False)
     western = _try_decode(data, "cp1252")
     high = len(data) - len(data.translate(None, _HIGH_BYTES))
     letters = high + len(data) - len(data.translate(None, _ASCII_LETTERS))
     # Detectors guess badly on short Latin text (cp1250, mac_iceland…); when
     # most letters are ASCII, cp1252 is by far the likeliest news encoding.
     if western is not None and high <= 0.3 * letters and _plausible(western):
-        return western, "cp1252"
+        return Legacy(western, "cp1252", False)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
     for text, how in ((str(best) if best is not None else None, best and best.encoding),
                       (western, "cp1252")):
         if text is not None and _plausible(text):
-            return text, f"{how} (a guess)" if how != "cp1252" else how
+            return Legacy(text, str(how), True)
     return None

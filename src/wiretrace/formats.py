@@ -46,6 +46,7 @@ _TEXT_FIELDS = ("text", "body", "content")
 _BAD_ENCODING = "not text in UTF-8 or any encoding we could detect; re-save the file as UTF-8"
 _JSON_TYPES = {list: "an array", str: "a string", type(None): "null", bool: "a boolean",
                int: "a number", float: "a number"}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CSV_FIELD_LIMIT = 2**31 - 1  # the largest value csv accepts on every platform
 _EXTENSIONS = {".txt": "txt", ".html": "html", ".htm": "html", ".csv": "csv",
                ".parquet": "parquet"}
@@ -176,11 +177,29 @@ def _record(rec: Mapping[str, Any], fields: dict[str, str] | None, origin: str,
     if not text.strip():
         return Skipped(origin, f"{where}: 'text' is empty; fill it in or remove the record",
                        "empty")
+    bad = next((key for key, v in rec.items() if _has_surrogate(key) or _has_surrogate(v)), None)
+    if bad is not None:
+        # json.loads accepts "\ud800" alone, but no UTF-8 store (DuckDB, Parquet,
+        # the outputs) can hold it: refuse the record here, not the whole run later
+        return Skipped(origin, f"{where}: field {bad!r} holds a lone surrogate escape "
+                       "(\\ud800-\\udfff, half of a UTF-16 pair), which is no character and "
+                       "cannot be stored; re-export the record with the whole character "
+                       "(both halves of the pair)", "bad-unicode")
     used = {key for name, key in fields.items() if not isinstance(value[name], (dict, list))}
     return Document(id=doc_id, text=text, source=_opt_str(value.get("source")),
                     **_input_date(value.get("date")), title=_opt_str(value.get("title")),
                     url=_opt_str(value.get("url")), origin=origin,
                     extra={k: v for k, v in rec.items() if k not in used})
+
+
+def _has_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return not value.isascii() and _LONE_SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
 
 
 def _emit(item: Document | Skipped, where: str, max_chars: int,
@@ -229,12 +248,21 @@ def parse_record(rec: Mapping[str, Any], origin: str, *, where: str = "record",
 
 # -- JSONL -----------------------------------------------------------------
 
-def _decode_line(raw: bytes) -> str | None:
+def _decode_line(raw: bytes) -> tuple[str | None, str | None]:
+    """A JSONL/CSV line as (text, None) when it is UTF-8; (text, note) when it was
+    read another way the note names; (None, reason) when it cannot be read."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        got = decode_legacy(raw)
-        return None if got is None else got[0]
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        at = f"byte 0x{raw[exc.start]:02X} at column {exc.start + 1}"
+    got = decode_legacy(raw)
+    if got is None:
+        return None, _BAD_ENCODING
+    if got.guessed:  # a detector on one line is wrong too often to store its text
+        return None, (f"not valid UTF-8 ({at}); it may be {got.how}, but one line is "
+                      "too little to tell: re-save the file as UTF-8")
+    return got.text, (f"not valid UTF-8 ({at}); read it as {got.how}: check the stored "
+                      "text, and re-save the file as UTF-8 to be sure")
 
 
 def parse_jsonl_lines(lines: Iterable[bytes], origin: str, *,
@@ -256,9 +284,9 @@ def parse_jsonl_lines(lines: Iterable[bytes], origin: str, *,
                 continue
             where = f"line {lineno}"
             at = f"{origin}:{lineno}"
-            line = _decode_line(raw)
+            line, note = _decode_line(raw)
             if line is None:
-                yield Skipped(at, f"{where}: {_BAD_ENCODING}", "bad-encoding")
+                yield Skipped(at, f"{where}: {note}", "bad-encoding")
                 continue
             try:
                 rec = json.loads(line)
@@ -273,7 +301,10 @@ def parse_jsonl_lines(lines: Iterable[bytes], origin: str, *,
                               f'"text": ...}}, got {_JSON_TYPES.get(type(rec), "a value")}; '
                               "fix or remove the line", "not-object")
                 continue
-            yield from _emit(_record(rec, None, at, where), f"{where}: ", max_chars)
+            item = _record(rec, None, at, where)
+            yield from _emit(item, f"{where}: ", max_chars)
+            if note is not None and isinstance(item, Document):
+                yield Skipped(at, f"{where} (id {item.id!r}): {note}", "not-utf8")
     except (OSError, EOFError, zlib.error) as exc:  # a corrupt or cut .gz
         if lineno == 0:
             raise BadFileError(f"cannot read the file ({exc}); re-create or recompress it",
@@ -294,15 +325,18 @@ def parse_csv_lines(lines: Iterable[bytes], origin: str, *,
         ['7']
     """
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    bad_lines: set[int] = set()
+    bad_lines: dict[int, str] = {}  # line -> why it cannot be read
+    notes: dict[int, str] = {}  # line -> how it was read, not being UTF-8
 
     def decoded() -> Iterator[str]:
         # Decoding line by line lets one bad line cost one row, not the file.
         for n, raw in enumerate(lines, 1):
-            text = _decode_line(raw[3:] if n == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
+            text, note = _decode_line(raw[3:] if n == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
             if text is None:
-                bad_lines.add(n)
+                bad_lines[n] = note or _BAD_ENCODING
                 text = raw.decode("utf-8", "replace")
+            elif note is not None:
+                notes[n] = note
             yield text
 
     reader = csv.reader(decoded())
@@ -331,8 +365,9 @@ def parse_csv_lines(lines: Iterable[bytes], origin: str, *,
         if not row:
             continue
         at, where = f"{origin}:{start}", f"line {start}"
-        if bad_lines and any(n in bad_lines for n in range(start, prev + 1)):
-            yield Skipped(at, f"{where}: {_BAD_ENCODING}", "bad-encoding")
+        bad = next((bad_lines[n] for n in range(start, prev + 1) if n in bad_lines), None)
+        if bad is not None:
+            yield Skipped(at, f"{where}: {bad}", "bad-encoding")
         elif len(row) != len(header):
             yield Skipped(at, f"{where}: {len(row)} fields but the header has "
                           f"{len(header)}; quote fields that contain commas or line "
@@ -340,6 +375,9 @@ def parse_csv_lines(lines: Iterable[bytes], origin: str, *,
         else:
             item = _record(dict(zip(header, row)), fields, at, where)
             yield from _emit(item, f"{where}: ", max_chars)
+            note = next((notes[n] for n in range(start, prev + 1) if n in notes), None)
+            if note is not None and isinstance(item, Document):
+                yield Skipped(at, f"{where} (id {item.id!r}): {note}", "not-utf8")
 
 
 # -- Parquet ---------------------------------------------------------------

@@ -70,8 +70,13 @@ def iter_documents(path: str | os.PathLike[str], *,
       year, a modification date or the file's time); see :mod:`wiretrace.dates`;
     * text longer than ``max_chars`` is cut to ``max_chars``: the Document
       is yielded, then a ``Skipped(category="truncated")`` note for it;
-    * a JSONL/CSV line that is not UTF-8 is decoded like :func:`decode_bytes`
-      would (cp1252 first), or skipped as ``bad-encoding``;
+    * a JSONL/CSV line that is not UTF-8 is read as cp1252 (or as UTF-8 with the
+      few bad bytes replaced by U+FFFD) and its Document followed by a
+      ``Skipped(category="not-utf8")`` note; when only a detector's guess fits,
+      or nothing does, the record is skipped as ``bad-encoding``;
+    * a record holding a lone surrogate escape (``"\\ud800"``), which no UTF-8
+      store can hold, is skipped as ``bad-unicode``; an unreadable file, a
+      symlink loop or a name that is not UTF-8 is skipped, and reading goes on;
     * duplicate ids are passed through; the scan layer deals with them;
     * a missing path or unsupported file raises :class:`InputError` at once;
       a top-level file unusable as a whole (no ``id`` column…) raises when
@@ -120,12 +125,24 @@ def _iter_folder(root: Path, max_chars: int) -> Iterator[Document | Skipped]:
             p = Path(entry.path)
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir():
+            try:
+                entry.name.encode("utf-8")
+            except UnicodeEncodeError:  # bytes Python could not decode: ids and outputs need text
+                yield Skipped(_shown(p), "the name is not valid UTF-8 (shown with U+FFFD); "
+                              "rename it in UTF-8, e.g. with convmv", "bad-name")
+                continue
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError as exc:  # a symlink loop; a dangling link is just not a file
+                yield Skipped(str(p), f"cannot follow it ({exc.strerror}); point the symbolic "
+                              "link at a real file or folder", "unreadable")
+                continue
+            if is_dir:
                 yield from walk(p)
                 continue
             fmt = input_format(entry.name)
-            if fmt is None or not entry.is_file():
-                yield unsupported_file(str(p), regular=entry.is_file())
+            if fmt is None or not is_file:
+                yield unsupported_file(str(p), regular=is_file)
                 continue
             try:
                 yield from _read_file(p, fmt, p.relative_to(root).as_posix(), max_chars)
@@ -133,6 +150,11 @@ def _iter_folder(root: Path, max_chars: int) -> Iterator[Document | Skipped]:
                 yield as_skipped(exc, str(p))
 
     return walk(root)
+
+
+def _shown(path: Path) -> str:
+    """A path whose bytes are not UTF-8, printable (U+FFFD for the bad bytes)."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def _open(path: Path, opener: Callable[..., Any] = open) -> Any:
