@@ -12,7 +12,9 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from wiretrace.errors import BinaryInputError, DecodeError, InputError
-from wiretrace.read import decode_bytes, iter_documents, read_text_file, summarize_skipped
+from wiretrace.read import (decode_bytes, input_format, iter_documents, parse_bytes,
+                            parse_jsonl_lines, parse_record, read_text_file, summarize_skipped,
+                            unsupported_file)
 from wiretrace.records import Document, Skipped
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + bytes(range(256))
@@ -381,17 +383,14 @@ def test_streaming_is_lazy(tmp_path):
 
 # -- record-level parsers (issue 14) -----------------------------------------
 
-def _parquet_bytes(table) -> bytes:
+def format_fixtures() -> dict[str, bytes]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    buf = pa.BufferOutputStream()
-    pq.write_table(table, buf)
-    return buf.getvalue().to_pybytes()
-
-
-def format_fixtures() -> dict[str, bytes]:
-    import pyarrow as pa
+    parquet = pa.BufferOutputStream()
+    pq.write_table(pa.table({"id": [1, None, 3], "Body": ["p one", "p two", "y" * 90],
+                             "when": pa.array([None, None, 0], pa.date32()),
+                             "raw": [b"x", None, b"\xff"]}), parquet)
 
     lines = [json.dumps({"id": "j1", "text": STORY, "date": "2016", "Source": "AP", "x": [1]}),
              "", "not json", "[1]", json.dumps({"id": "j2"}), json.dumps({"id": "j3", "text": "y" * 90})]
@@ -406,17 +405,13 @@ def format_fixtures() -> dict[str, bytes]:
         "cut.jsonl.gz": gzip.compress(jsonl * 40)[:300],
         "rows.csv": b'id,text,Title\nc1,"Rain, then sun.",T\nc2\n\nc3,caf\xe9,\n"c4,"open\n',
         "nohead.csv": b"name,text\nx,y\n",
-        "rows.parquet": _parquet_bytes(pa.table({
-            "id": [1, None, 3], "Body": ["p one", "p two", "y" * 90],
-            "when": pa.array([None, None, 0], pa.date32()), "raw": [b"x", None, b"\xff"]})),
+        "rows.parquet": parquet.getvalue().to_pybytes(),
         "bad.parquet": b"PAR1junk",
     }
 
 
 @pytest.mark.parametrize("name", list(format_fixtures()))
 def test_parse_bytes_agrees_with_iter_documents(tmp_path, name):
-    from wiretrace.read import parse_bytes
-
     data = format_fixtures()[name]
     path = tmp_path / name
     path.write_bytes(data)
@@ -432,8 +427,6 @@ def test_parse_bytes_agrees_with_iter_documents(tmp_path, name):
 
 
 def test_parse_bytes_agrees_with_the_folder_walk(tmp_path):
-    from wiretrace.read import input_format, parse_bytes, unsupported_file
-
     fixtures = {**format_fixtures(), "deck.pptx": b"x", "sub/b.txt": b"Nested."}
     for name, data in fixtures.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
@@ -450,8 +443,6 @@ def test_parse_bytes_agrees_with_the_folder_walk(tmp_path):
 
 
 def test_parse_jsonl_lines_and_parse_record_agree_with_the_file(tmp_path):
-    from wiretrace.read import parse_jsonl_lines, parse_record
-
     data = format_fixtures()["feed.jsonl"]
     path = tmp_path / "feed.jsonl"
     path.write_bytes(data)
@@ -467,8 +458,6 @@ def test_parse_jsonl_lines_and_parse_record_agree_with_the_file(tmp_path):
     ("f.csv.gz", None), ("f.pdf", None), ("README", None), ("f.json", None),
 ])
 def test_input_format(name, fmt):
-    from wiretrace.read import input_format
-
     assert input_format(name) == fmt
 
 
@@ -476,7 +465,6 @@ def test_parse_record_takes_arrow_values():
     from datetime import date
     from decimal import Decimal
 
-    from wiretrace.read import parse_record
 
     (doc,) = parse_record({"id": 1.0, "text": "Rain.", "date": date(2020, 5, 1),
                            "price": Decimal("1.50")}, "t.parquet:1", where="row 1")
@@ -484,8 +472,6 @@ def test_parse_record_takes_arrow_values():
 
 
 def test_parse_bytes_refuses_an_unsupported_name_at_once():
-    from wiretrace.read import parse_bytes
-
     with pytest.raises(InputError, match="unsupported input type"):
         parse_bytes("deck.pptx", b"x")
 
@@ -521,8 +507,8 @@ def test_lone_surrogate_skips_the_record_only(tmp_path, field):
 
 
 def test_scan_stores_every_good_document_despite_bad_records(tmp_path):
-    from wiretrace.engines.local import scan
     from wiretrace.config import ScanConfig
+    from wiretrace.engines.local import scan
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -551,8 +537,6 @@ def test_file_symlink_loop_is_skipped_and_reading_goes_on(tmp_path):
 
 
 def test_file_name_not_utf8_is_skipped(tmp_path):
-    import os
-
     (tmp_path / "ok.txt").write_text(STORY, encoding="utf-8")
     with open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "w") as f:
         f.write(STORY)
