@@ -214,7 +214,9 @@ def test_spark_reads_a_folder_like_read_py(spark, tmp_path):
     (root / "wire" / "a.txt").write_text((FIX / "wire.txt").read_text(encoding="utf-8"))
     (root / "b.txt").write_bytes("Caf\u00e9 owners said the council voted.\n".encode("cp1252"))
     (root / "c.csv").write_text('id,text,source\nc1,"One, two. Three.",x\nc2,,y\n')
-    (root / "d.jsonl").write_text('{"id": "d1", "text": "Jsonl in a folder."}\nnope\n')
+    (root / "d.jsonl").write_bytes(b'{"id": "d1", "text": "Jsonl in a folder."}\nnope\n'
+                                   b'{"id": "d2", "text": "half \\ud800 pair"}\n'
+                                   b'{"id": "d3", "text": "caf\xe9 cr\xe8me"}\n')
     (root / "e.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     (root / ".hidden.txt").write_text("never read")
     (root / "empty.txt").write_text("  \n")
@@ -230,7 +232,8 @@ def test_spark_reads_a_folder_like_read_py(spark, tmp_path):
     assert work.sql(f"SELECT {cols} FROM {{documents}} ORDER BY doc", "documents") == want_docs
     assert work.sql("SELECT pos, origin, category, reason FROM {skipped} ORDER BY pos",
                     "skipped") == want_skip
-    assert {r[1] for r in want_docs} == {"wire/a.txt", "b.txt", "c1", "d1"}
+    assert {r[1] for r in want_docs} == {"wire/a.txt", "b.txt", "c1", "d1", "d3"}
+    assert {"bad-unicode", "not-utf8"} <= {r[2] for r in want_skip}
 
 
 @needs_spark

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,9 @@ from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from wiretrace.errors import BinaryInputError, DecodeError, InputError
-from wiretrace.read import decode_bytes, iter_documents, read_text_file, summarize_skipped
+from wiretrace.read import (decode_bytes, input_format, iter_documents, parse_bytes,
+                            parse_jsonl_lines, parse_record, read_text_file, summarize_skipped,
+                            unsupported_file)
 from wiretrace.records import Document, Skipped
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01" + bytes(range(256))
@@ -83,13 +86,14 @@ def test_decode_binary_raises(data, hint):
         decode_bytes(data, path="in/x.bin")
     message = str(info.value)
     assert "in/x.bin" in message and hint in message
-    assert "convert it to text" in message and "remove it from the input" in message
+    assert "convert it to text" in message and "leave it out of the input" in message
 
 
 def test_decode_undecodable_raises_decode_error(monkeypatch):
-    import wiretrace.read as read
+    import wiretrace.decoding as decoding
 
-    monkeypatch.setattr(read, "_decode_fallback", lambda data: None)
+    # no real byte string defeats every legacy codec, so the fallback is stubbed
+    monkeypatch.setattr(decoding, "decode_legacy", lambda data: None)
     with pytest.raises(DecodeError, match="x.txt.*UTF-8"):
         decode_bytes(b"caf\xe9", path="x.txt")
 
@@ -226,7 +230,7 @@ def test_jsonl_records_and_errors(tmp_path):
     got = {s.origin.rsplit(":", 1)[1]: s.category for s in skipped(items)}
     assert got == {"3": "bad-json", "4": "missing-id", "5": "missing-id", "6": "missing-text",
                    "7": "empty", "8": "not-object", "9": "bad-text", "11": "bad-json",
-                   "13": "bad-encoding"}
+                   "12": "not-utf8", "13": "bad-encoding"}
     reasons = {s.origin.rsplit(":", 1)[1]: s.reason for s in skipped(items)}
     assert reasons["3"].startswith("line 3: not valid JSON (")
     assert reasons["3"].endswith("fix or remove the line")
@@ -301,7 +305,7 @@ def test_csv_records_and_errors(tmp_path):
     assert good[1].source is None and good[1].date is None
     assert good[2].text == "Café" and good[2].origin == f"{path}:9"
     got = {s.origin.rsplit(":", 1)[1]: s.category for s in skipped(items)}
-    assert got == {"4": "empty", "5": "missing-id", "7": "bad-row"}
+    assert got == {"4": "empty", "5": "missing-id", "7": "bad-row", "9": "not-utf8"}
 
 
 @pytest.mark.parametrize("header, hint", [("name,text", "'id'"), ("id,title", "'text'"), ("", "empty")])
@@ -375,3 +379,221 @@ def test_streaming_is_lazy(tmp_path):
     it = iter_documents(path)
     assert next(it).id == "0"
     it.close()
+
+
+# -- record-level parsers (issue 14) -----------------------------------------
+
+def format_fixtures() -> dict[str, bytes]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = pa.BufferOutputStream()
+    pq.write_table(pa.table({"id": [1, None, 3], "Body": ["p one", "p two", "y" * 90],
+                             "when": pa.array([None, None, 0], pa.date32()),
+                             "raw": [b"x", None, b"\xff"]}), parquet)
+
+    lines = [json.dumps({"id": "j1", "text": STORY, "date": "2016", "Source": "AP", "x": [1]}),
+             "", "not json", "[1]", json.dumps({"id": "j2"}), json.dumps({"id": "j3", "text": "y" * 90})]
+    jsonl = ("\n".join(lines) + "\n").encode() + b'{"id": "j4", "text": "caf\xe9"}\n'
+    return {
+        "a.txt": STORY.encode("cp1252"),
+        "empty.txt": b"  \n",
+        "page.html": (b"<html><head><title>T</title></head><body><article><p>" + STORY.encode() * 3
+                      + b"</p></article></body></html>"),
+        "feed.jsonl": b"\xef\xbb\xbf" + jsonl,
+        "feed.jsonl.gz": gzip.compress(jsonl),
+        "cut.jsonl.gz": gzip.compress(jsonl * 40)[:300],
+        "rows.csv": b'id,text,Title\nc1,"Rain, then sun.",T\nc2\n\nc3,caf\xe9,\n"c4,"open\n',
+        "nohead.csv": b"name,text\nx,y\n",
+        "rows.parquet": parquet.getvalue().to_pybytes(),
+        "bad.parquet": b"PAR1junk",
+    }
+
+
+@pytest.mark.parametrize("name", list(format_fixtures()))
+def test_parse_bytes_agrees_with_iter_documents(tmp_path, name):
+    data = format_fixtures()[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    def run(items):
+        try:
+            return list(items)
+        except InputError as exc:  # a file unusable as a whole raises the same way
+            return [type(exc).__name__, str(exc)]
+
+    assert run(parse_bytes(name, data, origin=str(path), max_chars=50)) == run(
+        iter_documents(path, max_chars=50))
+
+
+def test_parse_bytes_agrees_with_the_folder_walk(tmp_path):
+    fixtures = {**format_fixtures(), "deck.pptx": b"x", "sub/b.txt": b"Nested."}
+    for name, data in fixtures.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    expected = []
+    for name in sorted(fixtures, key=lambda n: n.split("/")):
+        origin = str(tmp_path / name)
+        if input_format(name) is None:
+            expected.append(unsupported_file(origin))
+        else:
+            expected += parse_bytes(name, fixtures[name], origin=origin, strict=False, max_chars=50)
+    assert list(iter_documents(tmp_path, max_chars=50)) == expected
+    assert {s.category for s in skipped(expected)} >= {"unsupported", "empty", "bad-header", "bad-file"}
+
+
+def test_parse_jsonl_lines_and_parse_record_agree_with_the_file(tmp_path):
+    data = format_fixtures()["feed.jsonl"]
+    path = tmp_path / "feed.jsonl"
+    path.write_bytes(data)
+    want = list(iter_documents(path))
+    assert list(parse_jsonl_lines(data.splitlines(keepends=True), str(path))) == want
+    rec = json.loads(data.splitlines()[0][3:])
+    assert list(parse_record(rec, f"{path}:1", where="line 1")) == want[:1]
+
+
+@pytest.mark.parametrize("name, fmt", [
+    ("a.txt", "txt"), ("A.HTM", "html"), ("x.html", "html"), ("d/f.jsonl", "jsonl"),
+    ("f.NDJSON", "jsonl"), ("f.jsonl.gz", "jsonl"), ("f.csv", "csv"), ("f.parquet", "parquet"),
+    ("f.csv.gz", None), ("f.pdf", None), ("README", None), ("f.json", None),
+])
+def test_input_format(name, fmt):
+    assert input_format(name) == fmt
+
+
+def test_parse_record_takes_arrow_values():
+    from datetime import date
+    from decimal import Decimal
+
+
+    (doc,) = parse_record({"id": 1.0, "text": "Rain.", "date": date(2020, 5, 1),
+                           "price": Decimal("1.50")}, "t.parquet:1", where="row 1")
+    assert (doc.id, doc.date, doc.extra) == ("1", "2020-05-01", {"price": "1.50"})
+
+
+def test_parse_bytes_refuses_an_unsupported_name_at_once():
+    with pytest.raises(InputError, match="unsupported input type"):
+        parse_bytes("deck.pptx", b"x")
+
+
+# -- one bad record never costs another (issue 17) ---------------------------
+
+def good_lines(n: int = 40) -> list[str]:
+    return [json.dumps({"id": f"d{i}", "text": f"Story {i}: the council voted on harbour "
+                        f"bridge plan number {i} after a long debate. " * 3}) for i in range(n)]
+
+
+LONE = '"bad \\ud800 half"'  # the JSON escape of a lone high surrogate
+SURROGATE_LINES = {
+    "text": '{"id": "s-text", "text": %s}' % LONE,
+    "id": '{"id": %s, "text": "Rain."}' % LONE,
+    "source": '{"id": "s-source", "text": "Rain.", "source": %s}' % LONE,
+    "title": '{"id": "s-title", "text": "Rain.", "title": %s}' % LONE,
+    "extra": '{"id": "s-extra", "text": "Rain.", "tags": [%s]}' % LONE,
+    "key": '{"id": "s-key", "text": "Rain.", %s: 1}' % LONE,
+}
+
+
+@pytest.mark.parametrize("field", list(SURROGATE_LINES))
+def test_lone_surrogate_skips_the_record_only(tmp_path, field):
+    path = write_jsonl(tmp_path / "f.jsonl", [good_lines(1)[0], SURROGATE_LINES[field],
+                                              '{"id": "pair", "text": "ok \\ud83d\\ude00"}'])
+    items = list(iter_documents(path))
+    assert [d.id for d in docs(items)] == ["d0", "pair"]
+    (bad,) = skipped(items)
+    assert (bad.origin, bad.category) == (f"{path}:2", "bad-unicode")
+    assert bad.reason.startswith("line 2") and "surrogate" in bad.reason and "re-export" in bad.reason
+    bad.reason.encode("utf-8")  # the report itself must be storable
+
+
+def test_scan_stores_every_good_document_despite_bad_records(tmp_path):
+    from wiretrace.config import ScanConfig
+    from wiretrace.engines.local import scan
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    good = good_lines(40)
+    bad = [*SURROGATE_LINES.values(), b'{"id": "u1", "text": "\xff\xfe\xfd\xfc\x80\x81\x82"}']
+    write_jsonl(corpus / "feed.jsonl", good[:20] + bad + good[20:])
+    (corpus / "loop.txt").symlink_to("loop.txt")
+    summary = scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=1), progress=False)
+    assert summary.documents == 40
+    rows = [json.loads(x) for x in (tmp_path / "out" / "skipped.jsonl").read_text().splitlines()]
+    origins = {r["origin"]: r["category"] for r in rows}
+    feed = corpus / "feed.jsonl"
+    assert origins == {**{f"{feed}:{n}": "bad-unicode" for n in range(21, 27)},
+                       f"{feed}:27": "bad-encoding", str(corpus / "loop.txt"): "unreadable"}
+
+
+def test_file_symlink_loop_is_skipped_and_reading_goes_on(tmp_path):
+    (tmp_path / "a.txt").symlink_to("b.txt")
+    (tmp_path / "b.txt").symlink_to("a.txt")
+    (tmp_path / "c.txt").write_text(STORY, encoding="utf-8")
+    items = list(iter_documents(tmp_path))
+    assert [d.id for d in docs(items)] == ["c.txt"]
+    assert [(s.origin, s.category) for s in skipped(items)] == [
+        (str(tmp_path / "a.txt"), "unreadable"), (str(tmp_path / "b.txt"), "unreadable")]
+    assert "symbolic link" in skipped(items)[0].reason
+
+
+def test_file_name_not_utf8_is_skipped(tmp_path):
+    (tmp_path / "ok.txt").write_text(STORY, encoding="utf-8")
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "w") as f:
+        f.write(STORY)
+    items = list(iter_documents(tmp_path))
+    assert [d.id for d in docs(items)] == ["ok.txt"]
+    (bad,) = skipped(items)
+    assert bad.category == "bad-name" and "rename" in bad.reason
+    bad.origin.encode("utf-8")
+
+
+@pytest.mark.parametrize("raw, how", [
+    (b"caf\xe9 cr\xe8me at the school", "cp1252"),
+    ("été – déjà ".encode() + b"caf\xe9", "replaced by U+FFFD"),
+])
+def test_jsonl_line_not_utf8_is_kept_with_a_note(tmp_path, raw, how):
+    path = write_jsonl(tmp_path / "f.jsonl", [b'{"id": "x", "text": "' + raw + b'"}'])
+    doc, note = list(iter_documents(path))
+    assert isinstance(doc, Document) and doc.text.endswith(("crème at the school", "caf\ufffd"))
+    assert (note.origin, note.category) == (f"{path}:1", "not-utf8")
+    assert note.reason.startswith("line 1 (id 'x'): not valid UTF-8 (byte 0xE9")
+    assert how in note.reason and "re-save the file as UTF-8" in note.reason
+
+
+def test_jsonl_line_in_a_guessed_encoding_is_skipped_not_garbled(tmp_path):
+    path = write_jsonl(tmp_path / "f.jsonl", [b'{"id": "x", "text": "\xcf\xf0\xe8\xe2\xe5\xf2"}',
+                                              good_lines(1)[0]])
+    bad, doc = list(iter_documents(path))
+    assert isinstance(doc, Document) and (bad.origin, bad.category) == (f"{path}:1", "bad-encoding")
+    assert "too little to tell" in bad.reason and "re-save the file as UTF-8" in bad.reason
+
+
+def test_csv_row_not_utf8_gets_a_note(tmp_path):
+    (tmp_path / "f.csv").write_bytes(b"id,text\n1,caf\xe9 story\n2,fine\n")
+    items = list(iter_documents(tmp_path / "f.csv"))
+    assert [type(x).__name__ for x in items] == ["Document", "Skipped", "Document"]
+    assert items[0].text == "café story" and items[1].category == "not-utf8"
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root reads files whatever their mode, so chmod 000 cannot make one unreadable")
+def test_unreadable_file_is_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(good_lines(1)[0], encoding="utf-8")
+    (tmp_path / "b.jsonl").chmod(0)
+    try:
+        items = list(iter_documents(tmp_path))
+    finally:
+        (tmp_path / "b.jsonl").chmod(0o644)
+    assert [d.id for d in docs(items)] == ["a.txt"]
+    (bad,) = skipped(items)
+    assert (bad.origin, bad.category) == (str(tmp_path / "b.jsonl"), "unreadable")
+    assert "permission" in bad.reason.lower()
+
+
+def test_new_messages_never_advise_deleting(tmp_path):
+    path = write_jsonl(tmp_path / "f.jsonl", [*SURROGATE_LINES.values(), b'{"id": "x", "text": "caf\xe9"}',
+                                              b'{"id": "y", "text": "\xcf\xf0\xe8\xe2\xe5\xf2"}'])
+    (tmp_path / "loop.txt").symlink_to("loop.txt")
+    for item in skipped(iter_documents(tmp_path)):
+        assert not any(w in item.reason.lower() for w in ("delete", "remove", "drop")), item.reason

@@ -51,3 +51,15 @@ class MissingExtraError(WiretraceError):
     def __init__(self, extra: str, what: str):
         super().__init__(f"{what} needs the optional extra: pip install 'wiretrace[{extra}]'")
         self.extra = extra
+
+
+class BadFileError(InputError):
+    """A whole file that cannot be used (empty, no id column, corrupt, unreadable).
+
+    A top-level input raises it; inside a folder the file becomes a ``Skipped``
+    with this ``category``.
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, category: str = "bad-file"):
+        super().__init__(message, path=path)
+        self.category = category

@@ -119,11 +119,13 @@ class Index:
             if "lock" in str(exc).lower():
                 raise IndexBusyError(f"index {path} is busy: another wiretrace process is writing "
                                      "it; retry when it finishes") from None
-            raise IndexStoreError(f"cannot open index {path} ({exc}); check the path, or delete "
-                                  "the file and scan again") from None
+            raise IndexStoreError(f"cannot open index {path} ({exc}); check the path: give the "
+                                  "index.duckdb that `wiretrace scan` wrote, or scan into a new "
+                                  "folder") from None
         except duckdb.Error as exc:
             raise IndexStoreError(f"cannot open index {path} ({exc}); it is not a wiretrace "
-                                  "DuckDB index: choose another path or delete the file") from None
+                                  "DuckDB index: give the index.duckdb that `wiretrace scan` "
+                                  "wrote, or scan into a new folder") from None
         ix = cls(con, path, read_only)
         try:
             if read_only:

@@ -9,23 +9,20 @@ docs/spark.md). Nothing here holds logic of its own: reading goes through
 alignment through the local engine's align task, stories through
 :mod:`wiretrace.stories`, exactly as in the local engine.
 
-Reading reuses read.py's own file readers: a block of JSONL lines, or one
-whole .txt/.html/.csv file, is written to a task-local temporary file and read
-with :func:`wiretrace.read.iter_documents`, then origins (and, for JSONL
-blocks, line numbers in reasons) are mapped back to the real file. Parquet
-rows go through the same per-record validator as read.py (``_record``).
+Reading goes through read.py's public parsers, in memory: a split of JSONL
+lines through :func:`~wiretrace.read.parse_jsonl_lines` (line numbers in the
+split, made the file's on the driver), a whole .txt/.html/.csv file through
+:func:`~wiretrace.read.parse_bytes`, a Parquet row through
+:func:`~wiretrace.read.parse_record`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
-import shutil
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -33,7 +30,6 @@ from urllib.parse import unquote
 import numpy as np
 import pyarrow as pa
 
-from .. import read as _read
 from ..candidates import body_hash
 from ..config import ScanConfig
 from ..corpus_judge import CorpusText
@@ -42,6 +38,15 @@ from ..fingerprint import document_fingerprints
 from ..normalize import tokenize
 from ..pipeline.plan import input_signature as local_signature
 from ..pipeline.tasks import align_batch
+from ..read import (
+    SUPPORTED,
+    input_format,
+    parse_bytes,
+    parse_jsonl_lines,
+    parse_record,
+    require_columns,
+    unsupported_file,
+)
 from ..records import Document, Skipped
 from ..schema import PASSAGE_FIELDS, TABLES, widened
 from ..schema import spark_ddl as ddl
@@ -119,72 +124,44 @@ class _Rows:
             self.chars = 0
 
 
-def _relocate(text: str, tmp: str, real: str) -> str:
-    """Replace the temporary path prefix in an origin with the real path."""
-    return real + text[len(tmp):] if text.startswith(tmp) else text
-
-
 def read_jsonl_fn(cfg: ScanConfig, files: Any) -> ArrowFn:
     """Read JSONL lines (columns ``raw`` binary, ``file``, ``blk``).
 
     ``files`` is a broadcast of ``{path: (fidx, rel, display)}``. Lines of one
-    input split arrive in file order; each split is written to a temporary
-    ``.jsonl`` file and read by read.py's JSONL reader. Items get ``k`` =
-    their position in the split; Skipped also get the line number in the
-    split (the driver makes it the file's, see :func:`fix_line`). A ``count``
-    row per split closes the output.
+    input split arrive in file order and are parsed as they stream in. Items
+    get ``k`` = their position in the split; Skipped also get the line number
+    in the split (the driver makes it the file's, see :func:`fix_line`). A
+    ``count`` row per split closes the output.
     """
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         table = files.value
         rows = _Rows(cfg)
-        tmpdir = tempfile.mkdtemp(prefix="wiretrace-read-")
-        tmp = os.path.join(tmpdir, "split.jsonl")
-        state: dict[str, Any] = {"split": None, "key": None, "fh": None, "lines": 0,
-                                 "display": ""}
+        lines = ((path, blk, raw) for batch in batches
+                 for raw, path, blk in zip(*(batch.column(c).to_pylist()
+                                             for c in ("raw", "file", "blk"))))
+        for (path, blk), split in groupby(lines, key=lambda line: line[:2]):
+            fidx, _, display = table[unquote(path)]
+            n_lines = [0]
 
-        def close_split() -> Iterator[pa.RecordBatch]:
-            if state["fh"] is None:
-                return
-            state["fh"].close()
-            state["fh"] = None
-            fidx, blk = state["key"]
+            def raws(split: Iterator[tuple[str, int, bytes]] = split) -> Iterator[bytes]:
+                for _, _, raw in split:
+                    n_lines[0] += 1
+                    yield raw
+
             k = -1
-            for k, item in enumerate(_read.iter_documents(tmp, max_chars=cfg.max_chars)):
-                line = _split_line(item.origin, tmp)
-                if isinstance(item, Document):
-                    rows.item(_moved(item, tmp, state["display"]), fidx, blk, k, line)
-                else:
-                    rows.item(Skipped(_relocate(item.origin, tmp, state["display"]),
-                                      item.reason, item.category), fidx, blk, k, line)
+            for k, item in enumerate(parse_jsonl_lines(raws(), display, max_chars=cfg.max_chars)):
+                rows.item(item, fidx, blk, k, _split_line(item.origin, display))
                 yield from rows.flush()
-            rows.add(kind="count", fidx=fidx, blk=blk, n_lines=state["lines"], n_items=k + 1)
-
-        try:
-            for batch in batches:
-                cols = batch.to_pydict()
-                for raw, path, blk in zip(cols["raw"], cols["file"], cols["blk"]):
-                    if (path, blk) != state["split"]:
-                        yield from close_split()
-                        fidx, _, display = table[unquote(path)]
-                        state.update(split=(path, blk), key=(fidx, blk), fh=open(tmp, "wb"),
-                                     lines=0, display=display)
-                    state["fh"].write(raw)
-                    state["fh"].write(b"\n")
-                    state["lines"] += 1
-            yield from close_split()
-            yield from rows.flush(force=True)
-        finally:
-            if state["fh"] is not None:
-                state["fh"].close()
-            shutil.rmtree(tmpdir, ignore_errors=True)
+            rows.add(kind="count", fidx=fidx, blk=blk, n_lines=n_lines[0], n_items=k + 1)
+        yield from rows.flush(force=True)
 
     return run
 
 
-def _split_line(origin: str, tmp: str) -> int:
-    """The line number read.py put in an origin ``tmp:LINE`` (0 when it names the file)."""
-    rest = origin[len(tmp):]
+def _split_line(origin: str, display: str) -> int:
+    """The line number in an origin ``display:LINE`` (0 when it names the file)."""
+    rest = origin[len(display):]
     return int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else 0
 
 
@@ -209,8 +186,8 @@ def fix_line(origin: str, reason: str, line_in_split: int, first_line: int) -> t
 
 
 def read_files_fn(cfg: ScanConfig, files: Any, folder: bool) -> ArrowFn:
-    """Read whole files (columns ``content`` binary, ``path``) with read.py's
-    reader for their type (.txt, .html, .csv).
+    """Read whole files (columns ``content`` binary, ``path``) with
+    :func:`~wiretrace.read.parse_bytes` (.txt, .html, .csv).
 
     ``folder`` says whether the input was a folder (ids of .txt/.html files are
     then relative paths, errors become Skipped) or this one file (errors are
@@ -224,40 +201,26 @@ def read_files_fn(cfg: ScanConfig, files: Any, folder: bool) -> ArrowFn:
             cols = batch.to_pydict()
             for content, key in zip(cols["content"], cols["path"]):
                 fidx, rel, display = table[key]
-                with tempfile.TemporaryDirectory(prefix="wiretrace-read-") as tmpdir:
-                    path = Path(tmpdir, *rel.split("/"))
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(content)
-                    root = tmpdir if folder else str(path)
-                    real = display[: len(display) - len(rel) - 1] if folder else display
-                    k = -1
-                    try:
-                        for k, item in enumerate(_read.iter_documents(root, max_chars=cfg.max_chars)):
-                            line = _split_line(item.origin, str(path))
-                            if isinstance(item, Document):
-                                rows.item(_moved(item, root, real), fidx, 0, k, line)
-                            else:
-                                rows.item(Skipped(_relocate(item.origin, root, real), item.reason,
-                                                  item.category), fidx, 0, k, line)
-                            yield from rows.flush()
-                    except WiretraceError as exc:  # a top-level file read.py refuses
-                        rows.add(kind="fatal", fidx=fidx, origin=display,
-                                 reason=getattr(exc, "reason", str(exc)),
-                                 category=getattr(exc, "category", "bad-file"))
-                    rows.add(kind="count", fidx=fidx, blk=0, n_lines=0, n_items=k + 1)
+                k = -1
+                try:
+                    for k, item in enumerate(parse_bytes(rel, content, origin=display,
+                                                         strict=not folder,
+                                                         max_chars=cfg.max_chars)):
+                        rows.item(item, fidx, 0, k, _split_line(item.origin, display))
+                        yield from rows.flush()
+                except WiretraceError as exc:  # a top-level file read.py refuses
+                    rows.add(kind="fatal", fidx=fidx, origin=display,
+                             reason=getattr(exc, "reason", str(exc)),
+                             category=getattr(exc, "category", "bad-file"))
+                rows.add(kind="count", fidx=fidx, blk=0, n_lines=0, n_items=k + 1)
         yield from rows.flush(force=True)
 
     return run
 
 
-def _moved(doc: Document, tmp: str, real: str) -> Document:
-    return dataclasses.replace(doc, origin=_relocate(doc.origin, tmp, real))
-
-
-def read_parquet_fn(cfg: ScanConfig, files: Any, fields: dict[str, str],
-                    columns: list[str]) -> ArrowFn:
+def read_parquet_fn(cfg: ScanConfig, files: Any, columns: list[str]) -> ArrowFn:
     """Read Parquet rows (the data ``columns`` plus ``_file``, ``_blk``, ``_row``)
-    with read.py's per-record validator, as its ``_read_parquet`` does."""
+    with :func:`~wiretrace.read.parse_record`, as read.py reads Parquet."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         table = files.value
@@ -267,9 +230,8 @@ def read_parquet_fn(cfg: ScanConfig, files: Any, fields: dict[str, str],
             for rec in batch.to_pylist():
                 fidx, _, display = table[unquote(rec["_file"])]
                 key, row = (fidx, rec["_blk"]), rec["_row"] + 1
-                item = _read._record(_read._plain({c: rec.get(c) for c in columns}), fields,
-                                     f"{display}:{row}", f"row {row}")
-                for out in _read._emit(item, f"row {row}: ", cfg.max_chars):
+                for out in parse_record({c: rec.get(c) for c in columns}, f"{display}:{row}",
+                                        where=f"row {row}", max_chars=cfg.max_chars):
                     k = counts.get(key, 0)
                     counts[key] = k + 1
                     rows.item(out, fidx, key[1], k, row)
@@ -279,21 +241,6 @@ def read_parquet_fn(cfg: ScanConfig, files: Any, fields: dict[str, str],
         yield from rows.flush(force=True)
 
     return run
-
-
-def skipped_for_names(names: Iterable[str]) -> list[Skipped]:
-    """read.py's Skipped for files it would not read (unsupported types), found by
-    letting read.py walk empty stand-ins with the same relative names."""
-    out: list[Skipped] = []
-    with tempfile.TemporaryDirectory(prefix="wiretrace-names-") as tmpdir:
-        for rel in names:
-            p = Path(tmpdir, *rel.split("/"))
-            p.parent.mkdir(parents=True, exist_ok=True)
-            p.touch()
-        for item in _read.iter_documents(tmpdir):
-            if isinstance(item, Skipped):
-                out.append(Skipped(item.origin[len(tmpdir) + 1:], item.reason, item.category))
-    return out
 
 
 # -- the input (driver side) ------------------------------------------------
@@ -310,10 +257,8 @@ class InputFile:
 
 
 def _kind(name: str) -> str:
-    reader = _read._reader_for(name)
-    if reader is None:
-        return "other"
-    return {_read._read_jsonl: "jsonl", _read._read_parquet: "parquet"}.get(reader, "file")
+    fmt = input_format(name)
+    return {None: "other", "jsonl": "jsonl", "parquet": "parquet"}.get(fmt, "file")
 
 
 def has_scheme(path: str) -> bool:
@@ -331,7 +276,7 @@ def list_input(spark: "SparkSession", input_path: str) -> tuple[list[InputFile],
     hpath = jvm.org.apache.hadoop.fs.Path(input_path)
     fs = hpath.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
     if not fs.exists(hpath):
-        raise InputError(f"no such file or folder; wiretrace reads {_read.SUPPORTED}",
+        raise InputError(f"no such file or folder; wiretrace reads {SUPPORTED}",
                          path=input_path)
     status = fs.getFileStatus(hpath)
     root = status.getPath().toString()
@@ -339,7 +284,7 @@ def list_input(spark: "SparkSession", input_path: str) -> tuple[list[InputFile],
     if not status.isDirectory():
         kind = _kind(status.getPath().getName())
         if kind == "other":
-            raise InputError(f"unsupported input type; wiretrace reads {_read.SUPPORTED}",
+            raise InputError(f"unsupported input type; wiretrace reads {SUPPORTED}",
                              path=input_path)
         return [InputFile(0, root, status.getPath().getName(), shown, kind)], False
     found = []
@@ -373,9 +318,7 @@ def read_input(spark: "SparkSession", files: list[InputFile], folder: bool,
     frames = []
     driver_items: list[tuple[int, Skipped]] = []
     others = [f for f in files if f.kind == "other"]
-    if others:
-        for f, item in zip(others, skipped_for_names([f.rel for f in others])):
-            driver_items.append((f.fidx, Skipped(f.display, item.reason, item.category)))
+    driver_items.extend((f.fidx, unsupported_file(f.display)) for f in others)
     jsonl = [_glob_escape(f.path) for f in files if f.kind == "jsonl"]
     if jsonl:
         lines = spark.read.option("lineSep", "\n").text(jsonl).select(
@@ -391,7 +334,7 @@ def read_input(spark: "SparkSession", files: list[InputFile], folder: bool,
         pq = spark.read.option("mergeSchema", "true").parquet(*[_glob_escape(f.path) for f in parquet])
         columns = list(pq.columns)
         try:
-            fields = _read._columns(columns, Path(parquet[0].display))
+            require_columns(columns, parquet[0].display)
         except InputError as exc:
             if not folder:
                 raise InputError(exc.reason, path=parquet[0].display) from None
@@ -403,7 +346,7 @@ def read_input(spark: "SparkSession", files: list[InputFile], folder: bool,
                              F.col("_metadata.file_path").alias("_file"),
                              F.col("_metadata.file_block_start").alias("_blk"),
                              F.col("_metadata.row_index").alias("_row"))
-            frames.append(rows.mapInArrow(read_parquet_fn(cfg, files_bc, fields, columns),
+            frames.append(rows.mapInArrow(read_parquet_fn(cfg, files_bc, columns),
                                           READ_DDL))
     if not frames:
         return None, driver_items
