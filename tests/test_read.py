@@ -151,7 +151,7 @@ def test_folder_walk(tmp_path):
     cats = {Path(s.origin).name: s.category for s in skipped(items)}
     assert cats == {"notes.docx": "unsupported", "image.txt": "binary", "empty.txt": "empty"}
     binary = next(s for s in skipped(items) if s.category == "binary")
-    assert "PNG" in binary.reason and "remove it" in binary.reason
+    assert "PNG" in binary.reason and "leave it out" in binary.reason
     assert ".docx" in next(s.reason for s in skipped(items) if s.category == "unsupported")
     assert summarize_skipped(items) == {"binary": 1, "empty": 1, "unsupported": 1}
 
