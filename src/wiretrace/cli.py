@@ -53,7 +53,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise WiretraceError(f"cannot write {args.html}: {exc.strerror}; choose a writable path") from exc
     if args.json:
-        print(json.dumps(r.to_dict(), ensure_ascii=False, indent=2 if args.pretty else None))
+        from .worddiff import word_changes
+
+        # the word ops need both texts, so only the CLI (which has them) adds them
+        print(json.dumps(r.to_dict(word_changes(a_text, b_text, r)), ensure_ascii=False,
+                         indent=2 if args.pretty else None))
     else:
         from .report.terminal import print_comparison
 

@@ -125,5 +125,29 @@ def word_changes(a_text: str, b_text: str, comparison: Comparison) -> Changes:
     )
 
 
+def inline_diff(base: str, other: str, start: int, end: int, ops: list[WordOp] | tuple[WordOp, ...],
+                base_is_a: bool) -> list[tuple[str, str]]:
+    """``base[start:end]`` as ``(kind, text)`` pieces with the other text's words
+    put in: kind "" (unchanged), "del" (A's words) or "ins" (B's words).
+
+    >>> a, b = "we have seen IS playing", "we have seen Daesh playing"
+    >>> inline_diff(a, b, 0, len(a), [WordOp("replace", 13, 15, 13, 18)], True)
+    [('', 'we have seen '), ('del', 'IS'), ('ins', 'Daesh'), ('', ' playing')]
+    """
+    out: list[tuple[str, str]] = []
+    pos = start
+    for op in sorted(ops, key=lambda o: (o.a_start, o.b_start) if base_is_a else (o.b_start, o.a_start)):
+        mine = (op.a_start, op.a_end) if base_is_a else (op.b_start, op.b_end)
+        if mine[0] < pos or mine[1] > end:
+            continue
+        a_w = (base if base_is_a else other)[op.a_start:op.a_end]
+        b_w = (other if base_is_a else base)[op.b_start:op.b_end]
+        out.append(("", base[pos:mine[0]]))
+        out += [("del", a_w), ("ins", b_w)]
+        pos = mine[1]
+    out.append(("", base[pos:end]))
+    return [(k, t) for k, t in out if t]
+
+
 def _tupled(ops: list[WordOp] | None) -> tuple[WordOp, ...] | None:
     return None if ops is None else tuple(ops)
