@@ -30,6 +30,7 @@ PAIR_CSS = """
 .wt-i{background:#c6efc6;color:#05400f;text-decoration:none;border-bottom:2px solid #2b8a2b;border-radius:2px}
 .wt-gap::after{content:"\\2038";color:#b00;font-weight:bold}
 .wt-q{outline:1.5px dashed #7a3db8;outline-offset:1px}
+del.wt-d+ins.wt-i{margin-left:.2em}
 .wt-legend{font:12px system-ui,sans-serif;margin:.4em 0}
 .wt-legend span{padding:0 .4em;margin-right:.6em;border-radius:3px}
 """
