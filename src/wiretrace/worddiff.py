@@ -149,5 +149,29 @@ def inline_diff(base: str, other: str, start: int, end: int, ops: list[WordOp] |
     return [(k, t) for k, t in out if t]
 
 
+def altered_quotes(comparison: Comparison, changes: Changes) -> list[tuple[str, Quote, tuple[WordOp, ...]]]:
+    """``(side, quote, ops)`` of each altered quote with changed words, A's first.
+    A quote of B whose changes are those of a quote of A already listed is left
+    out: both texts quote the same words, and one line says it.
+
+    >>> q = Quote(0, 9, "seen IS go", None, "altered")
+    >>> ops = (WordOp("replace", 5, 7, 5, 10),)
+    >>> [s for s, _, _ in altered_quotes(Comparison([], 0, 0, "non-derived", None, 0, a_quotes=[q], b_quotes=[q]),
+    ...                                  Changes(a_quotes=(ops,), b_quotes=(ops,)))]
+    ['a']
+    """
+    out = []
+    seen = set()
+    for side, quotes, per in (("a", comparison.a_quotes, changes.a_quotes),
+                              ("b", comparison.b_quotes, changes.b_quotes)):
+        for q, ops in zip(quotes, per):
+            key = tuple((o.a_start, o.a_end, o.b_start, o.b_end) for o in ops or ())
+            if not key or key in seen:
+                continue
+            seen.add(key)
+            out.append((side, q, ops))
+    return out
+
+
 def _tupled(ops: list[WordOp] | None) -> tuple[WordOp, ...] | None:
     return None if ops is None else tuple(ops)

@@ -12,7 +12,7 @@ import itertools
 import json
 
 from ..records import Changes, Comparison
-from ..worddiff import inline_diff, word_changes
+from ..worddiff import altered_quotes, inline_diff, word_changes
 from . import reuse_line
 
 _ids = itertools.count()
@@ -177,14 +177,11 @@ def _diff_html(pieces: list[tuple[str, str]]) -> str:
 def quotes_html(a_text: str, b_text: str, comparison: Comparison, changes: Changes) -> str:
     """The altered quotes, each with its changed words shown in place."""
     items = []
-    for side, quotes, per, base, other in (("A", comparison.a_quotes, changes.a_quotes, a_text, b_text),
-                                           ("B", comparison.b_quotes, changes.b_quotes, b_text, a_text)):
-        for q, ops in zip(quotes, per):
-            if ops is None:
-                continue
-            who = f" ({html.escape(q.speaker)})" if q.speaker else ""
-            items.append(f"<li>{side}{who}: “{_diff_html(inline_diff(base, other, q.start, q.end, ops, side == 'A'))}”"
-                         "</li>")
+    for side, q, ops in altered_quotes(comparison, changes):
+        base, other = (a_text, b_text) if side == "a" else (b_text, a_text)
+        who = f" ({html.escape(q.speaker)})" if q.speaker else ""
+        diff = _diff_html(inline_diff(base, other, q.start, q.end, ops, side == "a"))
+        items.append(f"<li>{side.upper()}{who}: “{diff}”</li>")
     return f"<h2>Altered quotes</h2><ul class='wt-quotes'>{''.join(items)}</ul>" if items else ""
 
 

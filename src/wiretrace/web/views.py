@@ -14,7 +14,7 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from ..worddiff import inline_diff, word_changes
+from ..worddiff import altered_quotes, inline_diff, word_changes
 from .data import Corpus, DocMeta, PairMeta, Story
 
 PAGE_SIZE = 50
@@ -190,9 +190,11 @@ def pair_view(corpus: Corpus, pm: PairMeta) -> dict[str, Any]:
     a_text, b_text = corpus.text(pm.a) or "", corpus.text(pm.b) or ""
     changes = word_changes(a_text, b_text, r)
     quotes = []
+    listed = {(side, q.start) for side, q, _ in altered_quotes(r, changes)}
     for side, qs, per in (("a", r.a_quotes, changes.a_quotes), ("b", r.b_quotes, changes.b_quotes)):
         for q, ops in zip(qs, per):
-            if q.status not in ("altered", "trimmed"):
+            # an altered quote both sides hold is listed once (altered_quotes)
+            if q.status != "trimmed" and (side, q.start) not in listed:
                 continue
             base, other = (a_text, b_text) if side == "a" else (b_text, a_text)
             pieces = inline_diff(base, other, q.start, q.end, ops, side == "a") if ops else \
