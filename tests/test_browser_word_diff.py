@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from conftest import SEEDS
 
 pytestmark = pytest.mark.slow
@@ -72,7 +73,6 @@ def viewer(browser, tmp_path_factory):
     """uvicorn serving a scan of the two seed articles on a free loopback port."""
     uvicorn = pytest.importorskip("uvicorn")
     from test_web_browser import _free_port
-
     from wiretrace.config import CompareConfig, ScanConfig
     from wiretrace.engines.local import scan
     from wiretrace.web import create_app

@@ -35,6 +35,15 @@ del.wt-d+ins.wt-i{margin-left:.2em}
 .wt-legend span{padding:0 .4em;margin-right:.6em;border-radius:3px}
 """
 
+#: what the marks of :func:`pair_fragment` mean, for any page that shows one
+LEGEND_HTML = ('<p class="wt-legend"><span class="wt-k-verbatim">verbatim</span>'
+    '<span class="wt-k-edited">edited</span><span class="wt-k-paraphrase">paraphrase</span>'
+    '<span class="wt-c">conflict</span><span class="wt-bp">boilerplate</span>'
+    '<del class="wt-d">words of A changed or dropped</del> '
+    '<ins class="wt-i">words of B in their place or added</ins> '
+    '<span class="wt-gap"></span> where the other side has words this one lacks '
+    '<span class="wt-q">changed inside a quote</span></p>')
+
 PAIR_JS = """
 (function(){
   function on(root, p, state){
@@ -206,13 +215,7 @@ def summary_html(comparison: Comparison, a_text: str | None = None, b_text: str 
     if r.source_evidence:
         parts.append("<p class='wt-evidence'>Source evidence: "
                      + "; ".join(html.escape(e) for e in r.source_evidence) + "</p>")
-    parts.append('<p class="wt-legend"><span class="wt-k-verbatim">verbatim</span>'
-                 '<span class="wt-k-edited">edited</span><span class="wt-k-paraphrase">paraphrase</span>'
-                 '<span class="wt-c">conflict</span><span class="wt-bp">boilerplate</span>'
-                 '<del class="wt-d">words of A changed or dropped</del> '
-                 '<ins class="wt-i">words of B in their place or added</ins> '
-                 '<span class="wt-gap"></span> where the other side has words this one lacks '
-                 '<span class="wt-q">changed inside a quote</span></p>')
+    parts.append(LEGEND_HTML)
     if r.conflicts:
         items = "".join(
             f"<li><b>{html.escape(c.kind)}</b>: A “{html.escape(c.a_text)}” vs B “{html.escape(c.b_text)}”"
