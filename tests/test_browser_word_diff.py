@@ -10,6 +10,7 @@ is missing. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from pathlib import Path
@@ -32,6 +33,12 @@ MARKS_JS = """() => Array.from(document.querySelectorAll('.wt-pair .wt-col')).fl
     side: col.dataset.side, text: el.textContent, cls: el.className, title: el.title,
     visible: el.offsetWidth > 0,
     marked: getComputedStyle(el).backgroundColor !== getComputedStyle(el.parentElement).backgroundColor})))"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _seed_texts() -> tuple[str, str]:
