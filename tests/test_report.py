@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+import json
 import re
 from html.parser import HTMLParser
 
@@ -66,3 +68,23 @@ def test_shared_quotes_are_flagged_in_terminal_and_html_views():
     console.print(render_terminal(REPORT_A, REPORT_B, r))
     out = console.export_text()
     assert "reuse evidence: shared quotations only" in " ".join(out.split())
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_changed_words_are_marked_and_escaped(payload):
+    body = ("Officials from 23 countries {} in Rome to review the fight against {} militants who have "
+            "created a self-proclaimed Caliphate across swathes of Syria and Iraq.")
+    a, b = body.format("are", payload), body.format("met", "Islamic State")
+    r = compare(a, b, semantic=False)
+    assert [p.kind for p in r.passages] == ["edited"]
+    page = render_html(a, b, r)
+    tags = collect_tags(page)
+    assert "img" not in {t for t, _ in tags} and payload not in page
+    assert not [x for _, attrs in tags for x in attrs if x.startswith("on")]
+    assert '<del class="wt-d" title="B has “met”">are</del>' in page
+    assert '<ins class="wt-i" title="A has “are”">met</ins>' in page
+    # the hostile words are A's side of the change: in B's title, escaped
+    title = re.search(r'<ins class="wt-i" title="A has “([^"<>]*)”">Islamic State</ins>', page).group(1)
+    assert html.unescape(title) in payload and html.unescape(title) in a
+    data = json.loads(re.search(r'<script type="application/json" id="wt-data">(.*?)</script>', page).group(1))
+    assert [op["op"] for op in data["passages"][0]["ops"]] == ["replace", "replace"]

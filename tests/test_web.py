@@ -5,6 +5,7 @@ the check form."""
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import shutil
 from html.parser import HTMLParser
@@ -219,7 +220,26 @@ def test_pair_page_and_json(client, corpus):
     j = client.get(url.replace("/pair?", "/pair.json?")).json()
     assert j["a"]["id"] == pm.a and j["b"]["id"] == pm.b
     assert len(j["comparison"]["passages"]) == pm.passages > 0
-    assert "_comparison" not in j
+    assert "_comparison" not in j and "_changes" not in j
+
+
+def test_pair_json_and_page_carry_word_ops(client, corpus):
+    pm = corpus.pair("gazette-1", "wire-1")
+    url = views.pair_url(pm.a, pm.b)
+    j = client.get(url.replace("/pair?", "/pair.json?")).json()
+    a_text, b_text = corpus.text(pm.a), corpus.text(pm.b)
+    passages = j["comparison"]["passages"]
+    assert all("ops" in p for p in passages)
+    ops = [(p, op) for p in passages if p["ops"] for op in p["ops"]]
+    assert ops, "the fixture pair has edited passages"
+    for p, op in ops:
+        assert p["a_start"] <= op["a_start"] <= op["a_end"] <= p["a_end"]
+        assert p["b_start"] <= op["b_start"] <= op["b_end"] <= p["b_end"]
+    page = client.get(url).text
+    # each changed word of A is marked in A's column with B's words in its title
+    p, op = next((p, op) for p, op in ops if op["op"] == "replace")
+    a_word, b_word = a_text[op["a_start"]:op["a_end"]], b_text[op["b_start"]:op["b_end"]]
+    assert f'B has “{html.escape(b_word, quote=True)}”">{html.escape(a_word)}</del>' in page
 
 
 def test_check_form_get_and_json(client):

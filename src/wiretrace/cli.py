@@ -53,13 +53,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise WiretraceError(f"cannot write {args.html}: {exc.strerror}; choose a writable path") from exc
     if args.json:
-        print(json.dumps(r.to_dict(), ensure_ascii=False, indent=2 if args.pretty else None))
+        from .worddiff import word_changes
+
+        # the word ops need both texts, so only the CLI (which has them) adds them
+        print(json.dumps(r.to_dict(word_changes(a_text, b_text, r)), ensure_ascii=False,
+                         indent=2 if args.pretty else None))
     else:
         from .report.terminal import print_comparison
 
         _semantic_notice(options)
         print_comparison(a_text, b_text, r, a_label=os.path.basename(args.a),
-                         b_label=os.path.basename(args.b))
+                         b_label=os.path.basename(args.b), color=args.color)
         if args.html:
             print(f"wrote {args.html}", file=sys.stderr)
     return 0
@@ -196,8 +200,13 @@ def _cmd_query(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    t = Table(title=f"documents related to {args.file}, the hit explaining most of it first")
+    from .report.terminal import plain
+
+    # ids, sources and the file name are data: Text, never rich markup, and no control
+    # character reaches the terminal ("[/closing]" is an id, not a closing tag)
+    t = Table(title=plain(f"documents related to {args.file}, the hit explaining most of it first"))
     for col in ("id", "source", "date", "relation", "source?", "explains", "coverage (file / doc)",
                 "similarity"):
         t.add_column(col)
@@ -206,16 +215,16 @@ def _cmd_query(args: argparse.Namespace) -> int:
         src = {"a": "this file", "b": "indexed doc", None: "?"}[c.source]
         rel = c.relation + (" (shared quotes)" if c.evidence is not None
                             and c.evidence.shared_quotes else "")
-        t.add_row(str(h.id), str(h.source or ""), str(h.date or ""), rel, src,
-                  f"{h.explains:.0%}", f"{c.a_coverage:.0%} / {c.b_coverage:.0%}", f"{c.similarity:.2f}")
+        t.add_row(plain(h.id), plain(h.source or ""), plain(h.date or ""), Text(rel), Text(src),
+                  Text(f"{h.explains:.0%}"), Text(f"{c.a_coverage:.0%} / {c.b_coverage:.0%}"),
+                  Text(f"{c.similarity:.2f}"))
     console = Console()
     console.print(t)
     console.print("explains: share of the file inside the document's passages, each word counted "
                   "at 1 - the passage's edit rate", markup=False)
     for h in hits:  # why a source sits above hits that explain more of the file
         for copy, why in h.source_of:
-            console.print(f"{h.id} ranks above {copy} as its likelier source: {why}", markup=False,
-                          highlight=False)
+            console.print(plain(f"{h.id} ranks above {copy} as its likelier source: {why}"))
     return 0
 
 
@@ -254,6 +263,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--a-date", help="publication date of A (ISO 8601)")
     c.add_argument("--b-date", help="publication date of B (ISO 8601)")
     c.add_argument("--no-semantic", action="store_true", help="lexical pass only")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour in the terminal view: auto (default) colours a terminal and marks "
+                        "passages and changed words with plain brackets when the output is piped; "
+                        "never always uses the brackets")
     c.add_argument("--option", "-o", action="append", metavar="KEY=VALUE",
                    help="override a CompareConfig field, e.g. -o min_passage_words=8")
     c.set_defaults(func=_cmd_compare)

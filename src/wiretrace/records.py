@@ -91,6 +91,38 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class WordOp:
+    """One run of changed words inside an aligned stretch: ``a_text[a_start:a_end]``
+    became ``b_text[b_start:b_end]``. "delete" has an empty b side and "insert"
+    an empty a side (start == end: where the words would go)."""
+
+    #: "replace" | "delete" (words only in A) | "insert" (words only in B)
+    op: str
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return _flat_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Word-level differences of a comparison, computed on demand by
+    :func:`wiretrace.worddiff.word_changes` (not stored in a Comparison).
+
+    One entry per passage and per quote, in the comparison's order: the word
+    ops, or None where there is no word alignment to show (paraphrases, quotes
+    that are not "altered").
+    """
+
+    passages: tuple[tuple[WordOp, ...] | None, ...] = ()
+    a_quotes: tuple[tuple[WordOp, ...] | None, ...] = ()
+    b_quotes: tuple[tuple[WordOp, ...] | None, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """Why a pair is, or is not, derived (see :mod:`wiretrace.meaning.evidence`)."""
 
@@ -159,8 +191,24 @@ class Comparison:
     #: why the pair is or is not derived
     evidence: Evidence | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-serialisable dict of every field."""
+    def to_dict(self, changes: Changes | None = None) -> dict[str, Any]:
+        """JSON-serialisable dict of every field. With ``changes`` (see
+        :func:`wiretrace.worddiff.word_changes`) each passage and quote also gets
+        ``ops``: its word ops as dicts, or None where none apply.
+
+        >>> r = Comparison([Passage(0, 6, 0, 7, "edited", 0.5, 1, 0.5)], 1.0, 1.0, "wholly-derived", None, 1.0)
+        >>> r.to_dict(Changes(passages=((WordOp("replace", 0, 2, 0, 3),),)))["passages"][0]["ops"]
+        [{'op': 'replace', 'a_start': 0, 'a_end': 2, 'b_start': 0, 'b_end': 3}]
+        """
+        d = self._dict()
+        if changes is not None:
+            for key, per in (("passages", changes.passages), ("a_quotes", changes.a_quotes),
+                             ("b_quotes", changes.b_quotes)):
+                for item, ops in zip(d[key], per):
+                    item["ops"] = None if ops is None else [op.to_dict() for op in ops]
+        return d
+
+    def _dict(self) -> dict[str, Any]:
         return {
             "passages": [p.to_dict() for p in self.passages],
             "a_coverage": self.a_coverage,

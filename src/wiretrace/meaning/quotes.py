@@ -302,10 +302,9 @@ def compare_quotes(t: Tokens, quotes: list[Quote], other: Tokens, other_quotes: 
             out.append(Quote(qt.start, qt.end, qt.text, qt.speaker, "exact"))
             continue
         status = "unmatched"
-        win = _best_window(q, t.ids[i:j], index) if index.may_hold(q) else None
-        if win is not None:
-            lo, hi = win
-            ops = [op for op in Levenshtein.opcodes(q, other.forms[lo:hi])]
+        found = _window_ops(q, t.ids[i:j], index, other)
+        if found is not None:
+            lo, ops = found
             eq = [k for k, op in enumerate(ops) if op.tag == "equal"]
             matched = sum(ops[k].src_end - ops[k].src_start for k in eq)
             if eq and matched >= max(MIN_QUOTE_WORDS, 0.3 * len(q)):
@@ -327,6 +326,54 @@ def compare_quotes(t: Tokens, quotes: list[Quote], other: Tokens, other_quotes: 
                     status = "trimmed" if matched >= 0.3 * len(q) else "unmatched"
         out.append(Quote(qt.start, qt.end, qt.text, qt.speaker, status))
     return out, conflicts
+
+
+def _window_ops(q: list[str], qids: np.ndarray, index: _Index, other: Tokens) -> tuple[int, list] | None:
+    """Where the quote words ``q`` best match in ``other``: the window start and the
+    word opcodes of the quote against that window."""
+    win = _best_window(q, qids, index) if index.may_hold(q) else None
+    if win is None:
+        return None
+    lo, hi = win
+    return lo, list(Levenshtein.opcodes(q, other.forms[lo:hi]))
+
+
+def altered_runs(t: Tokens, quote: Quote, other: Tokens) -> list[tuple[int, int, int, int]]:
+    """Token ranges ``(i0, i1, j0, j1)`` of the changed word runs of ``quote`` (a quote
+    of ``t``) against ``other``: ``t`` words ``i0:i1`` became ``other`` words ``j0:j1``
+    (one side may be empty). Only changes between the first and last reproduced
+    words count; a quote ``other`` does not reproduce has none. Recomputed on demand
+    by the views, the same way :func:`compare_quotes` found the quote "altered".
+
+    >>> from wiretrace.normalize import tokenize
+    >>> a = tokenize('He said: "we have seen IS playing a game of metastasizing out to Libya".')
+    >>> b = tokenize('He said "we have seen Daesh playing a game of metastasizing out to Libya".')
+    >>> [(a.forms[i], b.forms[j]) for i, _, j, _ in altered_runs(a, extract(a)[0], b)]
+    [('is', 'daesh')]
+    """
+    i, j = _token_range(t, quote.start, quote.end)
+    q = t.forms[i:j]
+    if not q or " " + " ".join(q) + " " in other.cached(
+            "quote_joined", lambda: " " + " ".join(other.forms) + " "):
+        return []
+    found = _window_ops(q, t.ids[i:j], _Index(other, [(i, j)], t), other)
+    if found is None:
+        return []
+    lo, ops = found
+    eq = [k for k, op in enumerate(ops) if op.tag == "equal"]
+    if not eq:
+        return []
+    runs: list[tuple[int, int, int, int]] = []
+    for op in ops[eq[0]:eq[-1] + 1]:
+        if op.tag == "equal":
+            continue
+        run = (i + op.src_start, i + op.src_end, lo + op.dest_start, lo + op.dest_end)
+        # Levenshtein splits "IS" -> "Islamic State" into a replace and an insert: one run
+        if runs and runs[-1][1] == run[0] and runs[-1][3] == run[2]:
+            run = (runs[-1][0], run[1], runs[-1][2], run[3])
+            runs.pop()
+        runs.append(run)
+    return runs
 
 
 def _quote_conflict(t: Tokens, other: Tokens, i: int, lo: int, op, t_is_a: bool) -> Conflict | None:

@@ -266,7 +266,7 @@ def render_report(*, title: str, summary: dict[str, Any], stories: Sequence[Stor
                   notes: Sequence[str] = ()) -> str:
     """The whole page. Callers pass at most the ``MAX_*`` items and say in
     ``notes`` what they left out."""
-    from .html import PAIR_CSS, PAIR_JS
+    from .html import LEGEND_HTML, PAIR_CSS, PAIR_JS
 
     stats = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in summary.items())
     story_rows = "".join(
@@ -285,5 +285,6 @@ def render_report(*, title: str, summary: dict[str, Any], stories: Sequence[Stor
         f"<th>outlets</th></tr></thead><tbody>{story_rows}</tbody></table>"
         + "".join(_story_section(s) for s in stories)
         + "<h2>Documents</h2>" + "".join(_doc_section(d) for d in documents)
-        + "<h2>Pairs side by side</h2>" + "".join(_pair_section(p) for p in pairs)
+        + "<h2>Pairs side by side</h2>" + (LEGEND_HTML if pairs else "")
+        + "".join(_pair_section(p) for p in pairs)
         + f"</main><script>{PAIR_JS}{_JS}</script></body></html>\n")

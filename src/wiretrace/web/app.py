@@ -33,6 +33,7 @@ from ..errors import WiretraceError
 from ..records import Conflict
 from ..report import reuse_line
 from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
+from ..worddiff import word_changes
 from . import check, views
 from .data import Corpus
 
@@ -192,15 +193,19 @@ class Site:
         data = views.pair_view(corpus, pm)
         if not _is_json(request):
             r = data["_comparison"]
+            # an altered quote's changed words are marked by the fragment itself; a
+            # trimmed one has no changed word, so the quote as a whole is underlined
             quotes = [Conflict(q["start"], q["end"], 0, 0, "quote " + q["status"], q["text"], "")
                       if q["side"] == "a" else Conflict(0, 0, q["start"], q["end"], "quote " + q["status"], "",
-                                                        q["text"]) for q in data["quotes"]]
+                                                        q["text"]) for q in data["quotes"]
+                      if q["status"] == "trimmed"]
             shown = dataclasses.replace(r, conflicts=list(r.conflicts) + quotes)
             label = "{} · {} · {}"
             data["fragment"] = Markup(pair_fragment(
                 data["a_text"], data["b_text"], shown,
                 a_label=label.format("A", data["a"]["label"], _when(data["a"]["date"])),
-                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"]))))
+                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"])),
+                changes=data["_changes"]))
             data["summary_html"] = Markup(summary_html(r))
         return self.render(request, "pair.html", data,
                            json_url=views.pair_url(pm.a, pm.b).replace("/pair?", "/pair.json?", 1))
@@ -296,12 +301,14 @@ class Site:
         if h is None:
             raise HTTPException(404, "No such document in this scan.")
         data = self._hit(corpus, h, text, False)
-        data["comparison"] = h.comparison.to_dict()
+        other = corpus.text(h.id) or ""
+        changes = word_changes(text, other, h.comparison)
+        data["comparison"] = h.comparison.to_dict(changes)
         if not _is_json(request):
-            other = corpus.text(h.id) or ""
             data["_fragment"] = Markup(pair_fragment(text, other, h.comparison, a_label="Checked article",
-                                                     b_label=f"{h.source or h.id} · {_when(h.date)}"))
-            data["_summary"] = Markup(summary_html(h.comparison))
+                                                     b_label=f"{h.source or h.id} · {_when(h.date)}",
+                                                     changes=changes))
+            data["_summary"] = Markup(summary_html(h.comparison, text, other, changes))
         return self.render(request, "check_pair.html", data)
 
     def _check_error(self, request: Request, fields: dict[str, str], message: str,

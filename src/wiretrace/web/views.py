@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..worddiff import altered_quotes, inline_diff, word_changes
 from .data import Corpus, DocMeta, PairMeta, Story
 
 PAGE_SIZE = 50
@@ -182,16 +183,32 @@ def _doc_brief(corpus: Corpus, doc_id: str) -> dict[str, Any]:
 
 
 def pair_view(corpus: Corpus, pm: PairMeta) -> dict[str, Any]:
-    """Both documents of a pair, their texts and the stored comparison."""
+    """Both documents of a pair, their texts and the stored comparison, with the
+    word ops of each passage and quote (computed here from the texts: the index
+    stores none) and each altered quote's changed words in place (``pieces``)."""
     r = corpus.comparison(pm)
-    quotes = [{"side": side, "text": q.text, "speaker": q.speaker, "status": q.status,
-               "start": q.start, "end": q.end}
-              for side, qs in (("a", r.a_quotes), ("b", r.b_quotes)) for q in qs
-              if q.status in ("altered", "trimmed")]
+    a_text, b_text = corpus.text(pm.a) or "", corpus.text(pm.b) or ""
+    changes = word_changes(a_text, b_text, r)
+    quotes = []
+    listed = {(side, q.start) for side, q, _ in altered_quotes(r, changes)}
+    for side, qs, per in (("a", r.a_quotes, changes.a_quotes), ("b", r.b_quotes, changes.b_quotes)):
+        for q, ops in zip(qs, per):
+            # an altered quote both sides hold is listed once (altered_quotes)
+            if q.status != "trimmed" and (side, q.start) not in listed:
+                continue
+            base, other = (a_text, b_text) if side == "a" else (b_text, a_text)
+            pieces = inline_diff(base, other, q.start, q.end, ops, side == "a") if ops else \
+                [("", q.text)]
+            quotes.append({"side": side, "text": q.text, "speaker": q.speaker, "status": q.status,
+                           "start": q.start, "end": q.end,
+                           "ops": [op.to_dict() for op in ops] if ops is not None else None,
+                           "pieces": [{"kind": k, "text": t} for k, t in pieces]})
+    stored = {k: v for k, v in corpus.pair_record(pm).items() if k not in ("a", "b")}
+    with_ops = r.to_dict(changes)
+    stored.update({k: with_ops[k] for k in ("passages", "a_quotes", "b_quotes")})
     return {"a": _doc_brief(corpus, pm.a), "b": _doc_brief(corpus, pm.b), "summary": pm.to_dict(),
-            "comparison": {k: v for k, v in corpus.pair_record(pm).items() if k not in ("a", "b")},
-            "quotes": quotes, "_comparison": r,
-            "a_text": corpus.text(pm.a) or "", "b_text": corpus.text(pm.b) or ""}
+            "comparison": stored, "quotes": quotes, "_comparison": r, "_changes": changes,
+            "a_text": a_text, "b_text": b_text}
 
 
 # -- a story --------------------------------------------------------------------
