@@ -460,3 +460,25 @@ def test_seed_pair_stays_one_story_inside_the_bbc_corpus(tmp_path):
     assert sorted(seed["documents"]) == ["seed-000", "seed-001"]  # no BBC article swallowed
     primary = [(e["source"], e["derived"]) for e in seed["provenance"] if e["primary"]]
     assert primary == [("seed-001", "seed-000")] and seed["earliest"] == "seed-001"
+
+
+def test_a_worker_that_dies_fails_the_scan_instead_of_hanging(tmp_path, monkeypatch):
+    """A worker killed mid-batch (here by SIGKILL from inside its task; in the field by the
+    OOM killer or a native crash) used to leave the scan waiting forever for its result."""
+    from wiretrace.engines import local
+    from wiretrace.engines.pool import WorkerDiedError
+
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": f"Story number {i} about the talks."})
+                              + "\n" for i in range(20)), encoding="utf-8")
+
+    def die(payload):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    # the pool forks, so its workers see the patched task; tasks travel by name
+    die.__module__, die.__qualname__ = local.__name__, "_ingest_job"
+    monkeypatch.setattr(local, "_ingest_job", die)
+    t0 = time.perf_counter()
+    with pytest.raises(WorkerDiedError, match="run the same command again"):
+        scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=2, batch_size=5))
+    assert time.perf_counter() - t0 < 60

@@ -1,6 +1,8 @@
 """The local engine's process pool: tasks run inline or on forked workers, with a
-bounded number in flight (the pool's own feeder would read the whole input
-ahead into memory)."""
+bounded number in flight (a pool's own feeder would read the whole input ahead
+into memory). A worker that dies (killed, out of memory, a crash in a native
+library) fails the run with a clear error instead of leaving it waiting for a
+result that never comes; the batches stored before it are kept."""
 
 from __future__ import annotations
 
@@ -8,11 +10,17 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, WiretraceError
 
-__all__ = ["Runner", "worker_count"]
+__all__ = ["Runner", "WorkerDiedError", "worker_count"]
+
+
+class WorkerDiedError(WiretraceError):
+    """A worker process ended without finishing its task."""
 
 
 def worker_count(workers: int) -> int:
@@ -41,7 +49,7 @@ class Runner:
             methods = multiprocessing.get_all_start_methods()
             # fork starts in milliseconds; the pool is made before DuckDB opens
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ctx.Pool(self.n)
+            self.pool = ProcessPoolExecutor(self.n, mp_context=ctx)
 
     def run(self, fn: Callable, tasks: Iterable[tuple[Any, Any]], done: Callable[[Any, Any], None]) -> None:
         if self.pool is None:
@@ -49,16 +57,24 @@ class Runner:
                 done(meta, fn(payload))
             return
         pending: deque = deque()
-        for meta, payload in tasks:
-            pending.append((meta, self.pool.apply_async(fn, (payload,))))
-            while len(pending) > 2 * self.n:
-                m, res = pending.popleft()
-                done(m, res.get())
-        while pending:
-            m, res = pending.popleft()
-            done(m, res.get())
+        try:
+            for meta, payload in tasks:
+                pending.append((meta, self.pool.submit(fn, payload)))
+                while len(pending) > 2 * self.n:
+                    m, fut = pending.popleft()
+                    done(m, fut.result())
+            while pending:
+                m, fut = pending.popleft()
+                done(m, fut.result())
+        except BrokenProcessPool:
+            raise WorkerDiedError("a worker process died before finishing its batch (killed, out "
+                                  "of memory, or a crash in a native library); run the same "
+                                  "command again: it resumes after the batches already stored, "
+                                  "and `-o workers=1` runs everything in one process") from None
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.terminate()
-            self.pool.join()
+            # kill, not wait: after an error or Ctrl-C the queued batches are not wanted
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                proc.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
