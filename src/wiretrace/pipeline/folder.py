@@ -1,0 +1,93 @@
+"""The scan folder: what a scan may write into, and which folder an index's
+outputs live in.
+
+A scan writes into an empty or new folder, or into the folder of an earlier
+scan of the same input (it resumes there). A folder holding another input's
+scan, or files wiretrace did not write, is refused unless ``force`` is given,
+so a typo in ``--out`` never replaces someone's work.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     check_out_dir(d, "/data/news.jsonl", os.path.join(d, INDEX_FILE), force=False)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from ..errors import WiretraceError
+from ..index import Index
+from .plan import INDEX_FILE, OUTPUT_FILES
+
+__all__ = ["OutFolderError", "check_out_dir", "scan_folder", "folder_input", "OWN_NAMES"]
+
+#: every name a scan may leave in its folder (besides ``*.tmp`` files of a killed run)
+OWN_NAMES = frozenset(OUTPUT_FILES) | {INDEX_FILE, INDEX_FILE + ".wal", INDEX_FILE + ".grams", "_spark"}
+
+
+class OutFolderError(WiretraceError):
+    """The ``--out`` folder holds work a scan would replace."""
+
+
+def _read_config(out_dir: str) -> dict[str, Any] | None:
+    try:
+        with open(os.path.join(out_dir, "config.json"), encoding="utf-8") as f:
+            d = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return d if isinstance(d, dict) else None
+
+
+def _index_input(index_path: str) -> str | None:
+    """The input of the last scan stored in the index (None: no index, no scan, unreadable)."""
+    if not os.path.isfile(index_path):
+        return None
+    try:
+        with Index.open(index_path, read_only=True) as ix:
+            row = ix.row("SELECT input FROM runs WHERE kind = 'scan' ORDER BY run DESC LIMIT 1")
+    except Exception:  # noqa: BLE001 - the scan itself reports an unusable index
+        return None
+    return str(row[0]) if row else None
+
+
+def folder_input(out_dir: str, index_path: str) -> str | None:
+    """The input of the scan whose outputs or index are in ``out_dir`` (None: none)."""
+    cfg = _read_config(out_dir)
+    if cfg and isinstance(cfg.get("input"), str):
+        return cfg["input"]
+    return _index_input(index_path)
+
+
+def check_out_dir(out_dir: str, input_key: str, index_path: str, *, force: bool) -> None:
+    """Raise :class:`OutFolderError` unless a scan of ``input_key`` may write to
+    ``out_dir`` (and its index at ``index_path``): the folder is new or empty,
+    or holds only a scan of the same input; ``force`` allows anything."""
+    if force:
+        return
+    names = sorted(os.listdir(out_dir)) if os.path.isdir(out_dir) else []
+    other = folder_input(out_dir, index_path) if names or os.path.exists(index_path) else None
+    if other is not None and other != input_key:
+        raise OutFolderError(
+            f"{out_dir} holds the scan of {other}, not of {input_key}; give another --out folder "
+            "(a new or empty one) for this input, or add --force to replace that scan")
+    foreign = [n for n in names if n not in OWN_NAMES and not n.endswith(".tmp")
+               and not n.startswith(".")]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutFolderError(
+            f"{out_dir} holds files a scan did not write ({shown}); give a new or empty --out "
+            "folder, or add --force to write the scan outputs beside them")
+
+
+def scan_folder(index_path: str) -> tuple[str, str] | None:
+    """``(folder, scan input)`` of the scan whose outputs were written from the
+    index at ``index_path`` (its ``config.json`` names the index), else None."""
+    folder = os.path.dirname(os.path.abspath(index_path))
+    cfg = _read_config(folder)
+    if not cfg or not isinstance(cfg.get("input"), str):
+        return None
+    if os.path.abspath(str(cfg.get("index", ""))) != os.path.abspath(index_path):
+        return None
+    return folder, cfg["input"]
