@@ -21,7 +21,7 @@ from ..errors import WiretraceError
 from ..index import Index
 from .plan import INDEX_FILE, OUTPUT_FILES
 
-__all__ = ["OutFolderError", "check_out_dir", "scan_folder", "folder_input", "OWN_NAMES"]
+__all__ = ["OutFolderError", "check_out_dir", "scan_folder", "folder_input", "locate_index", "OWN_NAMES"]
 
 #: every name a scan may leave in its folder (besides ``*.tmp`` files of a killed run)
 OWN_NAMES = frozenset(OUTPUT_FILES) | {INDEX_FILE, INDEX_FILE + ".wal", INDEX_FILE + ".grams", "_spark"}
@@ -91,3 +91,41 @@ def scan_folder(index_path: str) -> tuple[str, str] | None:
     if os.path.abspath(str(cfg.get("index", ""))) != os.path.abspath(index_path):
         return None
     return folder, cfg["input"]
+
+
+def _is_duckdb(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
+
+
+def locate_index(path: str) -> str:
+    """The index file ``path`` names: itself, or the ``index.duckdb`` of a scan
+    folder. Raises :class:`~wiretrace.errors.WiretraceError` saying what to give
+    instead when ``path`` is a scan output, another file or a folder without an index.
+
+        >>> locate_index("/no/such/index.duckdb")
+        Traceback (most recent call last):
+        ...
+        wiretrace.errors.WiretraceError: no index at /no/such/index.duckdb; give the folder of a scan \
+(or its index.duckdb), or build one with `wiretrace scan INPUT --out DIR`
+    """
+    if os.path.isdir(path):
+        inner = os.path.join(path, INDEX_FILE)
+        if os.path.isfile(inner):
+            return inner
+        raise WiretraceError(f"{path} is a folder without an {INDEX_FILE}; give the folder of a scan "
+                             "(or its index.duckdb), or build one with `wiretrace scan INPUT --out DIR`")
+    if not os.path.exists(path):
+        raise WiretraceError(f"no index at {path}; give the folder of a scan (or its index.duckdb), "
+                             "or build one with `wiretrace scan INPUT --out DIR`")
+    if _is_duckdb(path):
+        return path
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.basename(path) in OWN_NAMES and os.path.isfile(os.path.join(folder, INDEX_FILE)):
+        raise WiretraceError(f"{path} is a scan output, not the index; give the scan folder "
+                             f"{os.path.dirname(path) or '.'} (or {os.path.join(os.path.dirname(path), INDEX_FILE)})")
+    raise WiretraceError(f"{path} is not a wiretrace index; give the folder of a scan (or its "
+                         "index.duckdb), or build one with `wiretrace scan INPUT --out DIR`")
