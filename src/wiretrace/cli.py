@@ -175,8 +175,11 @@ def _print_summary(summary: Any, as_json: bool, verb: str = "scan") -> None:
 
 
 def _plural(n: int, word: str) -> str:
-    """>>> _plural(2, "story"), _plural(1, "pair")
-    ('2 stories', '1 pair')"""
+    """A count and its noun.
+
+    >>> _plural(2, "story"), _plural(1, "pair")
+    ('2 stories', '1 pair')
+    """
     many = word[:-1] + "ies" if word.endswith("y") else word + "s"
     return f"{n:,} {word if n == 1 else many}"
 
