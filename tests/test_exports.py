@@ -122,15 +122,20 @@ def test_add_rewrites_the_scan_folder_with_skip_reasons(mixed, tmp_path, capsys)
     assert "late" in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_add_outside_a_scan_folder_says_outputs_were_not_rewritten(mixed, tmp_path, capsys):
+def test_add_finds_the_outputs_of_an_index_kept_elsewhere(mixed, tmp_path, capsys):
     _, corpus, _ = mixed
     idx = tmp_path / "elsewhere.duckdb"
     scan(str(corpus), str(tmp_path / "o"), index_path=str(idx), config=ScanConfig(workers=1))
     new = tmp_path / "late.jsonl"
     new.write_text(json.dumps({"id": "late", "text": COPY}) + "\n", encoding="utf-8")
     summary = add(str(idx), str(new), config=None)
-    assert summary.out_dir is None
-    assert main(["add", str(idx), str(new), "--no-progress"]) == 0
+    assert summary.out_dir == str(tmp_path / "o")
+    assert "late" in (tmp_path / "o" / "documents.jsonl").read_text()
+    # outputs moved away: add says it could not rewrite them
+    (tmp_path / "o").rename(tmp_path / "moved")
+    new2 = tmp_path / "later.jsonl"
+    new2.write_text(json.dumps({"id": "later", "text": COPY + " Again."}) + "\n", encoding="utf-8")
+    assert main(["add", str(idx), str(new2), "--no-progress"]) == 0
     assert "outputs not rewritten" in capsys.readouterr().out
 
 

@@ -37,12 +37,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from .read import read_article
 
     # read as a scan reads a file: HTML reduced to the article, empty input refused
-    a_text = read_article(args.a).text
-    b_text = read_article(args.b).text
+    a_doc, b_doc = read_article(args.a), read_article(args.b)
+    a_text, b_text = a_doc.text, b_doc.text
     options = _parse_options(args.option)
     if args.no_semantic:
         options["semantic"] = False
-    r = compare(a_text, b_text, a_date=args.a_date, b_date=args.b_date, **options)
+    # a date given wins; else the page's publication date or the dateline, as in a scan
+    r = compare(a_text, b_text, a_date=args.a_date or a_doc.date, b_date=args.b_date or b_doc.date,
+                **options)
     if args.html:
         from .report.html import render_html
 
@@ -204,8 +206,8 @@ def _summary_lines(d: dict[str, Any], verb: str) -> list[str]:
     if out_dir:
         lines.append(f"report: {os.path.join(out_dir, 'report.html')}  (outputs in {out_dir})")
     elif verb == "add":
-        lines.append(f"outputs not rewritten: {d['index_path']} is not inside a scan folder; "
-                     "rerun `wiretrace scan` with its --out and --index to write them")
+        lines.append(f"outputs not rewritten: no scan folder names {d['index_path']} (moved or "
+                     "never written); rerun `wiretrace scan` with its --out and --index to write them")
     return lines
 
 
@@ -325,8 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--html", metavar="FILE",
                    help="also write a self-contained side-by-side HTML page to FILE (default: none)")
     c.add_argument("--a-date", help="publication date of A, ISO 8601 such as 2016-01-12; an invalid "
-                                    "date is an error (default: none)")
-    c.add_argument("--b-date", help="publication date of B, like --a-date (default: none)")
+                                    "date is an error (default: the page's publication date or the "
+                                    "text's dateline, as scan reads them, else none)")
+    c.add_argument("--b-date", help="publication date of B, like --a-date (default: as for A)")
     c.add_argument("--no-semantic", action="store_true",
                    help="skip the sentence-embedding pass: lexical passages only (default: the "
                         "pass runs when the semantic extra is installed)")

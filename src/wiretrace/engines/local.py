@@ -394,7 +394,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
             # a rescan of the same input rewrites its outputs from the grown index
             ix.clear_stages(["outputs"])
             # the scan folder the index belongs to shows what the index holds now
-            folder = scan_folder(index_path)
+            folder = scan_folder(index_path, ix.meta("out_dir"))
             timings: dict[str, float] = {}
             if folder is not None:
                 t_out = time.perf_counter()

@@ -81,16 +81,17 @@ def check_out_dir(out_dir: str, input_key: str, index_path: str, *, force: bool)
             "folder, or add --force to write the scan outputs beside them")
 
 
-def scan_folder(index_path: str) -> tuple[str, str] | None:
+def scan_folder(index_path: str, recorded: str | None = None) -> tuple[str, str] | None:
     """``(folder, scan input)`` of the scan whose outputs were written from the
-    index at ``index_path`` (its ``config.json`` names the index), else None."""
-    folder = os.path.dirname(os.path.abspath(index_path))
-    cfg = _read_config(folder)
-    if not cfg or not isinstance(cfg.get("input"), str):
-        return None
-    if os.path.abspath(str(cfg.get("index", ""))) != os.path.abspath(index_path):
-        return None
-    return folder, cfg["input"]
+    index at ``index_path``: ``recorded`` (the folder the index noted when it
+    wrote them) or the index's own folder, whichever ``config.json`` names the
+    index; else None."""
+    for folder in (recorded, os.path.dirname(os.path.abspath(index_path))):
+        cfg = _read_config(folder) if folder else None
+        if (cfg and isinstance(cfg.get("input"), str)
+                and os.path.abspath(str(cfg.get("index", ""))) == os.path.abspath(index_path)):
+            return folder, cfg["input"]
+    return None
 
 
 def _is_duckdb(path: str) -> bool:

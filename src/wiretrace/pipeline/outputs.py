@@ -116,6 +116,8 @@ def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, ind
                    "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}, f, indent=2)
     with _atomic(p("report.html")) as f:
         f.write(_report(ix, input_path))
+    # where this index's outputs are, for `add` (the index may live elsewhere: --index)
+    ix.con.execute("INSERT OR REPLACE INTO meta VALUES ('out_dir', ?)", [os.path.abspath(out_dir)])
 
 
 def _report(ix: Index, input_path: str) -> str:
