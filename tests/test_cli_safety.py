@@ -125,3 +125,14 @@ def test_every_help_option_says_what_it_does_and_its_default():
             assert action.help, f"{verb} {action.option_strings or action.dest} has no help"
             if action.option_strings and not action.required:
                 assert "default" in action.help, f"{verb} {action.option_strings} names no default"
+
+
+def test_no_message_advises_deleting_a_file():
+    import re
+
+    src = Path(__file__).resolve().parents[1] / "src" / "wiretrace"
+    advice = re.compile(r"""["'][^"'\n]*\b(?:delete|remove) (?:it|the file|the index)\b""", re.IGNORECASE)
+    for path in src.rglob("*.py"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.lstrip().startswith("#"):
+                assert not advice.search(line), f"{path.name}:{n}: {line.strip()}"
