@@ -65,12 +65,11 @@ def test_non_utf8_file_is_decoded(tmp_path):
     assert json.loads(r.stdout)["source"] == "b"
 
 
-def test_empty_files_compare(tmp_path):
+def test_empty_files_are_refused_by_compare(tmp_path):
     e = tmp_path / "empty.txt"
     e.write_text("")
     r = run("compare", str(e), str(e), "--json")
-    assert r.returncode == 0
-    assert json.loads(r.stdout)["passages"] == []
+    assert r.returncode == 2 and "no article text" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_bad_option_and_unwritable_html(tmp_path):

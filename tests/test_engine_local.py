@@ -179,7 +179,7 @@ def test_skipped_records_are_reported(scanned):
     assert summary.skipped == {"bad-json": 1, "duplicate-id": 1, "empty": 1}
     skipped = _jsonl(root / "out" / "skipped.jsonl")
     assert {s["category"] for s in skipped} == {"bad-json", "duplicate-id", "empty"}
-    assert all(set(s) == {"origin", "category", "reason"} for s in skipped)
+    assert all(set(s) == {"origin", "category", "reason", "run"} for s in skipped)
     dup = next(s for s in skipped if s["category"] == "duplicate-id")
     assert dup["origin"].endswith(":13") and "first occurrence wins" in dup["reason"]
 

@@ -151,7 +151,7 @@ def test_folder_walk(tmp_path):
     cats = {Path(s.origin).name: s.category for s in skipped(items)}
     assert cats == {"notes.docx": "unsupported", "image.txt": "binary", "empty.txt": "empty"}
     binary = next(s for s in skipped(items) if s.category == "binary")
-    assert "PNG" in binary.reason and "leave it out" in binary.reason
+    assert "PNG" in binary.reason and "leave it out" in binary.reason and "remove" not in binary.reason
     assert ".docx" in next(s.reason for s in skipped(items) if s.category == "unsupported")
     assert summarize_skipped(items) == {"binary": 1, "empty": 1, "unsupported": 1}
 
@@ -516,7 +516,7 @@ def test_scan_stores_every_good_document_despite_bad_records(tmp_path):
     bad = [*SURROGATE_LINES.values(), b'{"id": "u1", "text": "\xff\xfe\xfd\xfc\x80\x81\x82"}']
     write_jsonl(corpus / "feed.jsonl", good[:20] + bad + good[20:])
     (corpus / "loop.txt").symlink_to("loop.txt")
-    summary = scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=1), progress=False)
+    summary = scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=1))
     assert summary.documents == 40
     rows = [json.loads(x) for x in (tmp_path / "out" / "skipped.jsonl").read_text().splitlines()]
     origins = {r["origin"]: r["category"] for r in rows}

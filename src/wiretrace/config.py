@@ -7,7 +7,35 @@ measurement on the dev data (see BENCHMARKS.md and docs in README.md).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field, fields
+import json
+from dataclasses import MISSING, dataclass, field, fields
+
+_KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
+          "str | None": "a string or null"}
+
+
+def _check_types(obj: object) -> None:
+    """Raise ConfigError for an option whose value is not of its field's type
+    (``-o min_passage_words=abc``), naming the option, the kind and the default."""
+    from .errors import ConfigError
+
+    for f in fields(obj):  # type: ignore[arg-type]
+        v = getattr(obj, f.name)
+        kind = str(f.type)
+        if kind == "bool":
+            ok = isinstance(v, bool)
+        elif kind == "int":
+            ok = isinstance(v, int) and not isinstance(v, bool)
+        elif kind == "float":
+            ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+        elif kind == "str | None":
+            ok = v is None or isinstance(v, str)
+        else:
+            continue
+        if not ok:
+            default = "" if f.default is MISSING else f"; the default is {json.dumps(f.default)}"
+            raise ConfigError(f"option {f.name}={v!r} is not {_KINDS[kind]}{default}: write it "
+                              f"like -o {f.name}={json.dumps(f.default)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +86,9 @@ class CompareConfig:
     semantic: bool = True
     #: cosine (0..1) at which two sentences may be a paraphrase
     paraphrase_min_cosine: float = 0.72
+
+    def __post_init__(self) -> None:
+        _check_types(self)
 
     def replace(self, **changes) -> "CompareConfig":
         """Return a copy with some fields changed; unknown names raise ConfigError."""
@@ -111,6 +142,9 @@ class ScanConfig:
     #: folder beside the index. "auto" = a fifth of RAM (at least 1 GB); None =
     #: DuckDB's own default, 80% of RAM. The align workers (~200 MB each) come on top.
     memory_limit: str | None = "auto"
+
+    def __post_init__(self) -> None:
+        _check_types(self)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

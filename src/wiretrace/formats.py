@@ -88,7 +88,7 @@ def as_skipped(exc: InputError | MissingExtraError, origin: str) -> Skipped:
         Skipped(origin='a.txt', reason='the file is empty', category='empty')
     """
     if isinstance(exc, MissingExtraError):
-        return Skipped(origin, f"{exc}, or remove the file", "missing-extra")
+        return Skipped(origin, f"{exc}, or leave the file out of the input", "missing-extra")
     category = ("binary" if isinstance(exc, BinaryInputError) else "bad-encoding"
                 if isinstance(exc, DecodeError) else getattr(exc, "category", "bad-file"))
     return Skipped(origin, exc.reason, category)
@@ -445,7 +445,7 @@ def _parse_txt(data: bytes, doc_id: str, origin: str,
     data, cut = _cap(data, text_cap(max_chars))
     text = decode_bytes(data, path=origin)
     if not text.strip():
-        raise BadFileError("the file is empty or only whitespace; add text or remove it",
+        raise BadFileError("the file is empty or only whitespace; add text or leave it out of the input",
                            path=origin, category="empty")
     # a file name is never an outlet, nor a file time a date: only the text's own dateline
     yield from _emit(Document(id=doc_id, text=text, origin=origin, **_text_date(text)), "",

@@ -36,7 +36,7 @@ from .formats import (
 )
 from .records import Document, Skipped
 
-__all__ = ["decode_bytes", "read_text_file", "iter_documents", "summarize_skipped",
+__all__ = ["decode_bytes", "read_text_file", "read_article", "iter_documents", "summarize_skipped",
            "MAX_CHARS", "SUPPORTED", "input_format", "unsupported_file", "as_skipped",
            "require_columns", "parse_record", "parse_jsonl_lines", "parse_csv_lines",
            "parse_parquet", "parse_bytes", "TEXT_FIELDS"]
@@ -57,6 +57,35 @@ def read_text_file(path: str | os.PathLike[str]) -> str:
         why = "it is a folder; pass a text file" if p.is_dir() else "check its permissions"
         raise InputError(f"cannot read the file ({exc.strerror}); {why}", path=str(p)) from None
     return decode_bytes(data, path=str(p))
+
+
+def read_article(path: str | os.PathLike[str], *, max_chars: int = MAX_CHARS) -> Document:
+    """One article file read as a scan reads it: a .html/.htm page is reduced to
+    its article text (with its title and publication date), any other file is
+    text; an empty file, or a page without article text, raises :class:`BadFileError`.
+
+        >>> read_article("story.html").text  # doctest: +SKIP
+        'The council voted...'
+    """
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found; check the path", path=str(p)) from None
+    except OSError as exc:
+        why = "it is a folder; pass a text file" if p.is_dir() else "check its permissions"
+        raise InputError(f"cannot read the file ({exc.strerror}); {why}", path=str(p)) from None
+    name = "article.html" if input_format(p.name) == "html" else "article.txt"
+    try:
+        for item in parse_bytes(name, data, origin=str(p), max_chars=max_chars):
+            if isinstance(item, Document):
+                return item
+    except BadFileError as exc:
+        if exc.category != "empty":
+            raise
+    raise BadFileError("no article text in the file (it is empty or only whitespace, or a page "
+                       "without an article); pass a file holding the article's text",
+                       path=str(p), category="empty")
 
 
 # -- corpus ----------------------------------------------------------------

@@ -65,7 +65,9 @@ from typing import Any
 
 import xxhash
 
+from .boilerplate import boilerplate_spans
 from .dates import date_bounds, date_order, parse_date
+from .normalize import paragraph_spans, sentence_spans
 from .witness import earliest_witness
 
 __all__ = ["Node", "Link", "Edge", "Provenance", "parse_when", "literal_shares", "is_reuse_link",
@@ -510,17 +512,34 @@ def _chains(nodes: Mapping[int, Node], best: Mapping[int, int]) -> list[list[str
 _FIRST_SENTENCE = re.compile(r"\S.*?(?:[.!?](?=\s|$)|\n\s*\n|$)", re.S)
 
 
+def _after_packaging(text: str) -> str:
+    """``text`` from its first word of reporting: without the bylines, credit lines
+    and datelines that open it (:func:`~wiretrace.boilerplate.boilerplate_spans`)."""
+    head = text[:4000]  # the packaging opens the text; no need to look further
+    pos = 0
+    for s, e in sorted(boilerplate_spans(head, paragraph_spans(head))):
+        if s >= pos and not head[pos:s].strip():
+            pos = e
+    rest = text[pos:]
+    return rest if rest.strip() else text
+
+
 def headline(title: str | None, text: str | None, limit: int = 160) -> str:
-    """The title, else the first sentence of the text, cut to ``limit`` characters.
+    """The title, else the first sentence of the text, cut to ``limit``
+    characters; never the byline or dateline the text opens with.
 
     >>> headline(None, "  Talks began in Rome. They ended.")
     'Talks began in Rome.'
+    >>> headline(None, "By Jo Bloggs\\n\\nROME (Reuters) - U.S. talks began. They ended.")
+    'U.S. talks began.'
     """
     if title and title.strip():
-        out = " ".join(title.split())
+        out = " ".join(_after_packaging(title).split())
     else:
-        m = _FIRST_SENTENCE.search(text or "")
-        out = " ".join(m.group().split()) if m else ""
+        rest = _after_packaging(text or "")[:4000]
+        first = sentence_spans(rest)[:1]  # knows "U.S." does not end a sentence
+        m = _FIRST_SENTENCE.search(rest)
+        out = " ".join((rest[first[0][0]:first[0][1]] if first else m.group() if m else "").split())
     return out if len(out) <= limit else out[: limit - 1].rstrip() + "…"
 
 

@@ -50,6 +50,7 @@ from ..config import ScanConfig
 from ..corpus_judge import CorpusText
 from ..errors import ConfigError, InputError, WiretraceError
 from ..index import Index, IndexStoreError
+from ..pipeline.folder import check_out_dir, scan_folder
 from ..pipeline.outputs import write_outputs
 from ..pipeline.plan import (
     INDEX_FILE,
@@ -281,12 +282,13 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     if not os.path.exists(input_abs):
         raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
                          path=input_path)
+    index_path = index_path or os.path.join(out_dir, INDEX_FILE)
+    check_out_dir(out_dir, input_abs, index_path, force=force)
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as exc:
         raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
                              "choose a writable path") from None
-    index_path = index_path or os.path.join(out_dir, INDEX_FILE)
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
     runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
     try:
@@ -371,6 +373,9 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
     """
     t0 = time.perf_counter()
     input_abs = os.path.abspath(input_path)
+    if not os.path.exists(input_abs):
+        raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
+                         path=input_path)
     if not os.path.exists(index_path):
         raise IndexStoreError(f"index {index_path} does not exist; build it first with "
                               "`wiretrace scan INPUT --out DIR`")
@@ -386,10 +391,18 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
             dropped = _align(ix, runner, cfg, on_progress, new_from=base)
             join_new(ix, cfg, base, runner)
             write_snapshot(ix, index_path)
-            ix.clear_stages(["outputs"])  # the scan outputs no longer show everything
-            summary = summarize(ix, t0, None, index_path,
-                               {"added": added, "candidates": cands, "boilerplate_passages": dropped},
-                               (), run)
+            # a rescan of the same input rewrites its outputs from the grown index
+            ix.clear_stages(["outputs"])
+            # the scan folder the index belongs to shows what the index holds now
+            folder = scan_folder(index_path, ix.meta("out_dir"))
+            timings: dict[str, float] = {}
+            if folder is not None:
+                t_out = time.perf_counter()
+                write_outputs(ix, folder[0], cfg, folder[1], index_path)
+                timings["outputs"] = round(time.perf_counter() - t_out, 3)
+            summary = summarize(ix, t0, folder[0] if folder else None, index_path,
+                               {"added": added, "candidates": cands, "boilerplate_passages": dropped,
+                                "timings": timings}, (), run)
             ix.finish_run(run, summary.to_dict())
             return summary
     finally:

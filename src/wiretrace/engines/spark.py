@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import ScanConfig
 from ..errors import InputError, MissingExtraError, WiretraceError
 from ..index import Index
+from ..pipeline.folder import check_out_dir
 from ..pipeline.outputs import write_outputs
 from ..pipeline.plan import STAGES, ScanSummary, effective_config, stage_hashes, summarize
 from ..schema import VIEWS, create_sql, select_list
@@ -341,6 +342,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
                          path=input_path)
     input_key = input_path if has_scheme(input_path) else os.path.abspath(input_path)
+    check_out_dir(out_dir, input_key, os.path.join(os.path.abspath(out_dir), "index.duckdb"), force=force)
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as exc:

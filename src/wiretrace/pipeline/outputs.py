@@ -10,12 +10,18 @@ run never leaves a half-written output behind.
   literally, ``stories.literal_shares``), then every ``Comparison.to_dict()``
   field; only related pairs (passages, exact duplicates or story similarity)
 * ``passages.parquet`` a, b, a_start, a_end, b_start, b_end, kind, score,
-  matched_words, edit_rate
+  matched_words, edit_rate, a_text, b_text (each side's passage: the slice
+  ``[start:end]`` of that document's text in ``texts.parquet``)
+* ``texts.parquet``    id, text: every document's text as stored (for .html
+  input the extracted article), so every offset resolves without the index
 * ``stories.jsonl``    story, size, documents, earliest (null: order unknown),
   earliest_by (the evidence), order ("known"/"unknown"), first_date, last_date,
   headline, provenance (edges), chains
-* ``skipped.jsonl``    origin, category, reason
-* ``config.json``      config, wiretrace version, input, index, time
+* ``skipped.jsonl``    origin (``file:line``), category, reason, run (the run that
+  met it: 1 for the scan, later numbers for each ``add``)
+* ``config.json``      config, wiretrace version, input, index, time, inputs (run,
+  kind "scan"/"add", input: every input the index holds, in order); ``add``
+  rewrites every file of the scan folder its index lives in
 * ``report.html``
 """
 
@@ -50,6 +56,13 @@ def _chunks(ix: Index, sql: str, params: list | None = None, size: int = 5000) -
         yield rows
 
 
+def _copy(ix: Index, path: str, sql: str) -> None:
+    tmp = path + ".tmp"
+    quoted = tmp.replace("'", "''")
+    ix.con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT PARQUET)")
+    os.replace(tmp, path)
+
+
 def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, index_path: str) -> None:
     """Write every output file of a scan into ``out_dir``."""
     p = lambda name: os.path.join(out_dir, name)  # noqa: E731
@@ -71,12 +84,14 @@ def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, ind
                 head = json.dumps({"a": a, "b": b, "exact": bool(exact), "a_literal": a_lit,
                                    "b_literal": b_lit}, ensure_ascii=False)
                 f.write(head[:-1] + ", " + result[1:] + "\n")
-    tmp = p("passages.parquet") + ".tmp"
-    ix.con.execute(f"""COPY (SELECT da.id AS a, db.id AS b, s.a_start, s.a_end, s.b_start, s.b_end,
-        s.kind, s.score, s.matched_words, s.edit_rate FROM passages s
+    # DuckDB's substring counts code points, as Python's offsets do
+    _copy(ix, p("passages.parquet"), """SELECT da.id AS a, db.id AS b, s.a_start, s.a_end, s.b_start,
+        s.b_end, s.kind, s.score, s.matched_words, s.edit_rate,
+        substring(da.text, s.a_start + 1, s.a_end - s.a_start) AS a_text,
+        substring(db.text, s.b_start + 1, s.b_end - s.b_start) AS b_text FROM passages s
         JOIN documents da ON da.doc = s.a JOIN documents db ON db.doc = s.b
-        ORDER BY s.a, s.b, s.a_start) TO '{tmp.replace("'", "''")}' (FORMAT PARQUET)""")
-    os.replace(tmp, p("passages.parquet"))
+        ORDER BY s.a, s.b, s.a_start""")
+    _copy(ix, p("texts.parquet"), "SELECT id, text FROM documents ORDER BY doc")
     with _atomic(p("stories.jsonl")) as f:
         for rows in _chunks(ix, "SELECT story, size, documents, earliest, first_date, last_date, "
                                 "headline, provenance, chains, earliest_by FROM stories "
@@ -89,16 +104,20 @@ def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, ind
                                     "headline": r[6], "provenance": json.loads(r[7]),
                                     "chains": json.loads(r[8])}, ensure_ascii=False) + "\n")
     with _atomic(p("skipped.jsonl")) as f:
-        for rows in _chunks(ix, "SELECT origin, category, reason FROM skipped ORDER BY pos"):
-            for origin, category, reason in rows:
-                f.write(json.dumps({"origin": origin, "category": category, "reason": reason},
-                                   ensure_ascii=False) + "\n")
+        for rows in _chunks(ix, "SELECT origin, category, reason, run FROM skipped ORDER BY pos"):
+            for origin, category, reason, run in rows:
+                f.write(json.dumps({"origin": origin, "category": category, "reason": reason,
+                                    "run": run}, ensure_ascii=False) + "\n")
+    runs = [{"run": r, "kind": k, "input": i} for r, k, i in ix.con.execute(
+        "SELECT run, kind, input FROM runs ORDER BY run").fetchall()]
     with _atomic(p("config.json")) as f:
         json.dump({"config": cfg.to_dict(), "version": __version__, "input": input_path,
-                   "index": os.path.abspath(index_path),
+                   "index": os.path.abspath(index_path), "inputs": runs,
                    "time": datetime.now(timezone.utc).isoformat(timespec="seconds")}, f, indent=2)
     with _atomic(p("report.html")) as f:
         f.write(_report(ix, input_path))
+    # where this index's outputs are, for `add` (the index may live elsewhere: --index)
+    ix.con.execute("INSERT OR REPLACE INTO meta VALUES ('out_dir', ?)", [os.path.abspath(out_dir)])
 
 
 def _report(ix: Index, input_path: str) -> str:

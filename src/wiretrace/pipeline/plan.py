@@ -32,7 +32,7 @@ __all__ = ["STAGES", "INDEX_FILE", "OUTPUT_FILES", "ScanSummary", "Progress", "s
 STAGES = ("ingest", "candidates", "align", "stories", "outputs")
 #: the index's file name in the output folder, unless the scan is given another path
 INDEX_FILE = "index.duckdb"
-OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "stories.jsonl",
+OUTPUT_FILES = ("documents.jsonl", "pairs.jsonl", "passages.parquet", "texts.parquet", "stories.jsonl",
                 "skipped.jsonl", "config.json", "report.html")
 
 #: ``on_progress(stage, advanced, total)``: ``advanced`` items more of ``stage`` are done
