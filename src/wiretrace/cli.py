@@ -104,7 +104,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
         with _Bars(not args.no_progress and not args.json) as bars:
             summary = scan(args.input, args.out, config=cfg, index_path=args.index,
-                           force=args.force, on_progress=bars.on_progress)
+                           force=args.force, on_progress=bars.on_progress, wait=args.wait,
+                           on_wait=_note)
     _print_summary(summary, args.json)
     return 0
 
@@ -154,6 +155,10 @@ class _Bars:
             self.p.update(tid, advance=n, rate=f"{rate:,.0f}/s")
 
 
+def _note(message: str) -> None:
+    print(f"wiretrace: {message}", file=sys.stderr, flush=True)
+
+
 def _kv(item: str) -> tuple[str, str]:
     from .errors import ConfigError
 
@@ -176,7 +181,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
     from .engines.local import add
 
     with _Bars(not args.no_progress and not args.json) as bars:
-        summary = add(args.index, args.input, config=_scan_config(args), on_progress=bars.on_progress)
+        summary = add(args.index, args.input, config=_scan_config(args), on_progress=bars.on_progress,
+                      wait=args.wait, on_wait=_note)
     _print_summary(summary, args.json)
     return 0
 
@@ -233,6 +239,9 @@ def _corpus_flags(p: argparse.ArgumentParser) -> None:
                    help="override a ScanConfig or CompareConfig field")
     p.add_argument("--json", action="store_true", help="print the run summary as JSON")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait for another writer of the index (default: "
+                        "$WIRETRACE_WRITE_WAIT, else 600)")
 
 
 def build_parser() -> argparse.ArgumentParser:
