@@ -69,7 +69,7 @@ from ..pipeline.snapshot import write_snapshot
 from ..pipeline.stories import join_new, stories_stage, terms_table
 from ..pipeline.tasks import align_batch, ingest_batch
 from ..read import iter_documents
-from ..records import Document, Skipped
+from ..records import Document, Skipped, json_finite
 from ..schema import to_table
 from ..stories import parse_when
 from ..writer import writing
@@ -136,7 +136,7 @@ def _ingest(ix: Index, runner: Runner, input_path: str, cfg: ScanConfig, run: in
             "doc": nums, "id": [d.id for d in batch], "source": [d.source for d in batch],
             "date": [d.date for d in batch], "ts": [parse_when(d.date) for d in batch],
             "title": [d.title for d in batch], "url": [d.url for d in batch],
-            "extra": [json.dumps(d.extra, ensure_ascii=False, default=str) for d in batch],
+            "extra": [json.dumps(json_finite(d.extra), ensure_ascii=False, default=str) for d in batch],
             "text": [d.text for d in batch], "origin": [d.origin for d in batch],
             "ntok": [r[1] for r in result], "body_hash": [r[2] for r in result],
             "run": [run] * len(batch), "date_source": [d.date_source for d in batch],

@@ -30,7 +30,7 @@ from starlette.staticfiles import StaticFiles
 from ..dates import DateError, check_date
 from ..engines.search import QueryHit
 from ..errors import WiretraceError
-from ..records import Conflict
+from ..records import Conflict, json_finite
 from ..report import reuse_line
 from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
 from . import check, views
@@ -111,7 +111,7 @@ def _public(data: Any) -> Any:
         return {k: _public(v) for k, v in data.items() if not str(k).startswith("_")}
     if isinstance(data, list):
         return [_public(v) for v in data]
-    return data
+    return json_finite(data)  # JSON has no NaN or infinity
 
 
 class Site:
@@ -160,29 +160,36 @@ class Site:
         query = request.url.query
         return self.render(request, "stories.html", data, json_url="/stories.json" + ("?" + query if query else ""))
 
-    def _lookup(self, raw: str, exists: Callable[[str], bool]) -> str:
-        """The id named by a path parameter, ``.json`` twin suffix removed; 404 if unknown."""
-        if _is_json_suffix(raw) and exists(raw[:-5]):
-            return raw[:-5]
-        if exists(raw):
-            return raw
+    def _lookup(self, request: Request, exists: Callable[[str], bool]) -> str:
+        """The id a URL names (:func:`views.doc_url`): ``?id=`` exactly as given, else the
+        path, its ``.json`` twin suffix removed; 404 if unknown."""
+        if "id" not in request.path_params:
+            raw = request.query_params.get("id", "")
+            if exists(raw):
+                return raw
+        else:
+            raw = request.path_params["id"]
+            if _is_json_suffix(raw) and exists(raw[:-5]):
+                return raw[:-5]
+            if exists(raw) and not _is_json_suffix(raw):
+                return raw
         raise HTTPException(404, "No such item in this scan.")
 
     def story(self, request: Request) -> Response:
         corpus = self.fresh()
-        sid = self._lookup(request.path_params["id"], lambda i: i in corpus.stories)
+        sid = self._lookup(request, lambda i: i in corpus.stories)
         data = views.story_view(corpus, sid)
         if data is None:
             raise HTTPException(404, "No such story in this scan.")
-        return self.render(request, "story.html", data, json_url=views.story_url(sid) + ".json")
+        return self.render(request, "story.html", data, json_url=views.story_url(sid, json=True))
 
     def document(self, request: Request) -> Response:
         corpus = self.fresh()
-        did = self._lookup(request.path_params["id"], lambda i: i in corpus.documents)
+        did = self._lookup(request, lambda i: i in corpus.documents)
         data = views.document_view(corpus, did)
         if data is None:
             raise HTTPException(404, "No such document in this scan.")
-        return self.render(request, "doc.html", data, json_url=views.doc_url(did) + ".json")
+        return self.render(request, "doc.html", data, json_url=views.doc_url(did, json=True))
 
     def pair(self, request: Request) -> Response:
         corpus = self.fresh()
@@ -411,7 +418,9 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
         Route("/", home),
         Route("/stories", stories), Route("/stories.json", stories),
         Route("/story/{id:path}", inline(site.story)),
+        Route("/story", inline(site.story)), Route("/story.json", inline(site.story)),
         Route("/doc/{id:path}", inline(site.document)),
+        Route("/doc", inline(site.document)), Route("/doc.json", inline(site.document)),
         Route("/pair", inline(site.pair)), Route("/pair.json", inline(site.pair)),
         Route("/check", inline(site.check_form), methods=["GET"]),
         Route("/check.json", inline(site.check_form), methods=["GET"]),
