@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from .errors import ConfigError, IndexBusyError, StorageError
+from .errors import ConfigError, IndexBusyError, StorageError, WiretraceError
 
 __all__ = ["WAIT_ENV", "DEFAULT_WAIT", "StorageError", "work_path", "lock_path", "write_wait",
            "writing", "storage_error"]
@@ -144,16 +144,32 @@ def _identity(path: str) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def _prepare(index_path: str) -> str:
-    """The work copy: a killed writer's, when it started from the index as it is, else a
-    fresh copy of the index (none when there is no index yet)."""
+def _resumable(work: str, resume: tuple[str, str, str] | None) -> bool:
+    """Whether every unfinished run in a killed writer's copy is the one ``resume``
+    (kind, input, configuration hash) names: another one (an edited input, another
+    file) would be published half done, so the copy is made again instead."""
+    from .index import Index
+
+    try:
+        with Index.open(work, read_only=True) as ix:
+            rows = ix.con.execute("SELECT kind, input, config_hash FROM runs "
+                                  "WHERE finished_at IS NULL").fetchall()
+    except WiretraceError:
+        return False
+    return all(resume is not None and tuple(r) == tuple(resume) for r in rows)
+
+
+def _prepare(index_path: str, resume: tuple[str, str, str] | None) -> str:
+    """The work copy: a killed writer's, when it started from the index as it is and
+    holds only the run this writer resumes, else a fresh copy of the index (none when
+    there is no index yet)."""
     work, origin = work_path(index_path), work_path(index_path) + ".from"
     try:
         with open(origin, encoding="utf-8") as fh:
             reuse = json.load(fh) == _identity(index_path) and os.path.exists(work)
     except (OSError, ValueError):
         reuse = False
-    if reuse:
+    if reuse and _resumable(work, resume):
         return work
     try:
         for p in (work, work + ".wal", work + ".part", work + ".part.wal"):
@@ -201,17 +217,19 @@ def _publish(work: str, index_path: str) -> None:
 @contextmanager
 def writing(index_path: str, *, wait: float | None = None,
             on_wait: Callable[[str], None] | None = None,
-            check: Callable[[str], None] | None = None) -> Iterator[str]:
+            check: Callable[[str], None] | None = None,
+            resume: tuple[str, str, str] | None = None) -> Iterator[str]:
     """Hold the writer lock of ``index_path`` and yield the work copy to open and
     write; when the block ends without an error (and the copy is closed), publish
     it. ``check(index_path)`` runs under the lock before the copy (say, to refuse
     an index another program holds). An error keeps the work copy for the next
-    writer to resume."""
+    writer to resume when it resumes the same run, ``resume`` = (kind, input,
+    configuration hash) as :meth:`wiretrace.index.Index.begin_run` records it."""
     fd = _lock(index_path, write_wait(wait), on_wait)
     try:
         if check is not None and os.path.exists(index_path):
             check(index_path)
-        work = _prepare(index_path)
+        work = _prepare(index_path, resume)
         yield work
         _publish(work, index_path)
     finally:

@@ -295,7 +295,8 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
     runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
     try:
-        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held) as work, \
+        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held,
+                     resume=("scan", input_abs, hashes["ingest"])) as work, \
                 _open_for_scan(work, cfg, force) as ix:
             started = ix.stage_started("ingest")
             if force or (started is not None and started != hashes["ingest"]):
@@ -397,9 +398,10 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
         cfg = effective_config(index_config(probe, config))
     runner = Runner(cfg.workers)
     try:
-        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held) as work, \
+        h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
+        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held,
+                     resume=("add", input_abs, h)) as work, \
                 Index.open(work, memory_limit=cfg.memory_limit) as ix:
-            h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
             run, base = ix.begin_run("add", input_abs, cfg.to_dict(), h)
             added = _ingest(ix, runner, input_abs, cfg, run, base, on_progress)
             cands = _candidates(ix, cfg, new_from=base)
