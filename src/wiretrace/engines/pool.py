@@ -4,6 +4,7 @@ ahead into memory)."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -41,7 +42,13 @@ class Runner:
             methods = multiprocessing.get_all_start_methods()
             # fork starts in milliseconds; the pool is made before DuckDB opens
             ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ctx.Pool(self.n)
+            # a forked worker must never collect the parent's objects (an open DuckDB
+            # connection of a library caller crashed a worker's garbage collection)
+            gc.freeze()
+            try:
+                self.pool = ctx.Pool(self.n)
+            finally:
+                gc.unfreeze()
 
     def run(self, fn: Callable, tasks: Iterable[tuple[Any, Any]], done: Callable[[Any, Any], None]) -> None:
         if self.pool is None:

@@ -30,6 +30,7 @@ from starlette.staticfiles import StaticFiles
 from ..dates import DateError, check_date
 from ..engines.search import QueryHit
 from ..errors import WiretraceError
+from ..formats import MAX_CHARS as FORMAT_MAX_CHARS
 from ..records import Conflict, json_finite
 from ..report import reuse_line
 from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
@@ -44,7 +45,7 @@ CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' 
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 MAX_UPLOAD = 8 * 1024 * 1024
-MAX_CHARS = 1_000_000
+MAX_CHARS = FORMAT_MAX_CHARS  # what a scan keeps of a document
 RELOAD_EVERY = 2.0
 _ERROR_500 = ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Server error</title>"
               "<link rel=stylesheet href=/static/app.css></head><body><main><h1>Server error</h1>"
@@ -226,9 +227,26 @@ class Site:
             length = int(request.headers.get("content-length") or 0)
         except ValueError:
             raise HTTPException(400, "Bad Content-Length header.") from None
+        too_big = HTTPException(413, f"The upload is over {MAX_UPLOAD // 2**20} MB.")
         if length > MAX_UPLOAD:
-            raise HTTPException(413, f"The upload is over {MAX_UPLOAD // 2**20} MB.")
-        return await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
+            raise too_big
+        # counted as it arrives: a chunked upload has no Content-Length to check
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_UPLOAD:
+                raise too_big
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        return await Request(request.scope, replay).form(max_files=1, max_fields=20,
+                                                          max_part_size=MAX_UPLOAD)
 
     async def check_submit(self, request: Request) -> Response:
         form = await self._posted(request)
@@ -247,9 +265,10 @@ class Site:
             notes.append(f"Text extracted from {upload.filename} ({len(text):,} characters).")
         if not text.strip():
             return self._check_error(request, fields, "Paste an article's text or upload a saved page.")
-        if len(text) > MAX_CHARS:
+        if len(text) > MAX_CHARS:  # a scan's limit and note (wiretrace.formats.MAX_CHARS)
+            notes.append(f"The text has {len(text):,} characters, over max_chars={MAX_CHARS:,}; "
+                         f"kept the first {MAX_CHARS:,}: split the article or raise max_chars.")
             text = text[:MAX_CHARS]
-            notes.append(f"Only the first {MAX_CHARS:,} characters were checked.")
         try:
             check_date(fields["date"], "The date")
         except DateError as exc:  # a bad date is an error, never silently dropped
