@@ -141,3 +141,13 @@ def test_soak_serve_and_searcher_while_three_adds_land(tmp_path):
     assert got["searcher"]["queries"] > 5 and got["searcher"]["errors"] == 0, got["searcher"]
     for a in got["adds"]:
         assert a["visible_in_viewer_s"] is not None and a["visible_in_query_s"] is not None, a
+
+
+def test_an_output_that_cannot_be_written_is_one_line_with_exit_2(tmp_path, capsys):
+    src = _write(tmp_path / "base.jsonl", _records("base", 3, 1))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "documents.jsonl.tmp").mkdir()  # stands in for a read-only or full disk
+    assert cli.main(["scan", str(src), "--out", str(out), "--no-progress", "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(out / "documents.jsonl") in err and "Traceback" not in err

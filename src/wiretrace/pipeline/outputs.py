@@ -33,6 +33,7 @@ from ..config import ScanConfig
 from ..index import Index, comparison_from_json
 from ..records import json_finite
 from ..report import corpus_html as ch
+from ..writer import storage_error
 
 _CORE = ("id", "source", "date", "story", "title", "url", "date_source", "date_precision")
 
@@ -40,9 +41,12 @@ _CORE = ("id", "source", "date", "story", "title", "url", "date_source", "date_p
 @contextmanager
 def _atomic(path: str, mode: str = "w") -> Iterator[IO[Any]]:
     tmp = path + ".tmp"
-    with open(tmp, mode, encoding="utf-8", newline="\n") as f:
-        yield f
-    os.replace(tmp, path)
+    try:
+        with open(tmp, mode, encoding="utf-8", newline="\n") as f:
+            yield f
+        os.replace(tmp, path)
+    except OSError as exc:  # disk full, read-only folder: one line naming the file
+        raise storage_error(exc, path) from None
 
 
 def _chunks(ix: Index, sql: str, params: list | None = None, size: int = 5000) -> Iterator[list[tuple]]:
