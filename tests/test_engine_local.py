@@ -411,7 +411,8 @@ def test_kill_9_then_rerun_loses_and_duplicates_nothing(tmp_path, table):
     os.killpg(proc.pid, signal.SIGKILL)  # the scan and its workers, mid-batch
     proc.wait()
     index = str(out / "index.duckdb")
-    with duckdb.connect(index, read_only=True) as con:
+    # a writer works on a copy (wiretrace.writer): the killed scan's is there to resume
+    with duckdb.connect(index + ".next", read_only=True) as con:
         stored = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
         wanted = con.execute("SELECT count(*) FROM candidates").fetchall()[0][0] or 1800
         finished = dict(con.execute("SELECT stage, finished_at FROM stages").fetchall())

@@ -111,7 +111,7 @@ def test_busy_index_raises_index_busy_error(tmp_path):
         """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(IndexBusyError, match="is busy: another wiretrace process is writing it"):
+        with pytest.raises(IndexBusyError, match=f"is busy: process {holder.pid} holds it open for writing"):
             Index.open(path)
         with pytest.raises(IndexBusyError):
             Index.open(path, read_only=True)

@@ -112,7 +112,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
         with _Bars(not args.no_progress and not args.json) as bars:
             summary = scan(args.input, args.out, config=cfg, index_path=args.index,
-                           force=args.force, on_progress=bars.on_progress)
+                           force=args.force, on_progress=bars.on_progress, wait=args.wait,
+                           on_wait=_note)
     _print_summary(summary, args.json)
     return 0
 
@@ -160,6 +161,10 @@ class _Bars:
             count[0] += n
             rate = count[0] / max(time.perf_counter() - start, 1e-6)
             self.p.update(tid, advance=n, rate=f"{rate:,.0f}/s")
+
+
+def _note(message: str) -> None:
+    print(f"wiretrace: {message}", file=sys.stderr, flush=True)
 
 
 def _kv(item: str) -> tuple[str, str]:
@@ -221,7 +226,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
     index = locate_index(args.index)
     with _Bars(not args.no_progress and not args.json) as bars:
-        summary = add(index, args.input, config=_scan_config(args), on_progress=bars.on_progress)
+        summary = add(index, args.input, config=_scan_config(args), on_progress=bars.on_progress,
+                      wait=args.wait, on_wait=_note)
     _print_summary(summary, args.json, "add")
     return 0
 
@@ -313,6 +319,9 @@ def _corpus_flags(p: argparse.ArgumentParser) -> None:
                         "summary (default: off)")
     p.add_argument("--no-progress", action="store_true",
                    help="draw no progress bars on stderr (default: bars on)")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="how long to wait for another writer of the index (default: "
+                        "$WIRETRACE_WRITE_WAIT, else 600)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -45,6 +45,10 @@ class IndexBusyError(WiretraceError):
     """Another process holds the index for writing."""
 
 
+class StorageError(WiretraceError):
+    """A file could not be written: disk full, read-only folder, no permission."""
+
+
 class MissingExtraError(WiretraceError):
     """An optional dependency group is not installed."""
 

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = "2"
 
-__all__ = ["Index", "IndexStoreError", "comparison_from_json", "SCHEMA_VERSION"]
+__all__ = ["Index", "IndexStoreError", "busy_error", "comparison_from_json", "SCHEMA_VERSION"]
 
 # the DDL is derived from the one schema per table (wiretrace.schema)
 _DDL = [create_sql(name) for name in (*TABLES, *VIEWS)]
@@ -63,6 +63,24 @@ class IndexStoreError(WiretraceError):
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _identity(path: str) -> tuple[int, ...]:
+    """Which file is at ``path`` now: inode, size and modification time."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def busy_error(path: str, exc: Exception) -> IndexBusyError:
+    """The error for an index another program holds open for writing (DuckDB's lock),
+    naming its process when DuckDB tells it."""
+    pid = re.search(r"PID (\d+)", str(exc))
+    who = f"process {pid.group(1)}" if pid else "another process"
+    return IndexBusyError(f"index {path} is busy: {who} holds it open for writing; retry when "
+                          "it finishes")
 
 
 def auto_memory_limit() -> str | None:
@@ -89,6 +107,7 @@ class Index:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._identity: tuple[int, ...] = ()
 
     # -- opening ---------------------------------------------------------
 
@@ -113,12 +132,23 @@ class Index:
                 raise ConfigError(f"memory_limit {memory_limit!r} is not a size; write it like '4GB' "
                                   "or '512MB'")
             config["memory_limit"] = memory_limit
+        identity = _identity(path)
         try:
-            con = duckdb.connect(path, read_only=read_only, config=config)
+            if read_only and path != ":memory:":
+                # attached to a private in-memory database: DuckDB shares one database per
+                # path within a process, which would keep a reader on a replaced file
+                con = duckdb.connect(":memory:", config=config)
+                try:
+                    con.execute(f"ATTACH '{path.replace(chr(39), chr(39) * 2)}' AS wt (READ_ONLY)")
+                    con.execute("USE wt")
+                except BaseException:
+                    con.close()
+                    raise
+            else:
+                con = duckdb.connect(path, read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise IndexBusyError(f"index {path} is busy: another wiretrace process is writing "
-                                     "it; retry when it finishes") from None
+                raise busy_error(path, exc) from None
             raise IndexStoreError(f"cannot open index {path} ({exc}); check the path: give the "
                                   "index.duckdb that `wiretrace scan` wrote, or scan into a new "
                                   "folder") from None
@@ -127,6 +157,7 @@ class Index:
                                   "DuckDB index: give the index.duckdb that `wiretrace scan` "
                                   "wrote, or scan into a new folder") from None
         ix = cls(con, path, read_only)
+        ix._identity = identity
         try:
             if read_only:
                 ix._check_schema()
@@ -136,6 +167,11 @@ class Index:
             con.close()  # release the file: the caller may delete and rebuild it
             raise
         return ix
+
+    def stale(self) -> bool:
+        """Whether a writer has published a newer index at this path since it was
+        opened (a reader sees the file it opened until it reopens)."""
+        return self.path != ":memory:" and _identity(self.path) != self._identity
 
     def _create(self) -> None:
         # Checkpointing every 16 MB of WAL (the default) rewrote the file on most

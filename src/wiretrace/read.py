@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -42,21 +43,36 @@ __all__ = ["decode_bytes", "read_text_file", "read_article", "iter_documents", "
            "parse_parquet", "parse_bytes", "TEXT_FIELDS"]
 
 
-def read_text_file(path: str | os.PathLike[str]) -> str:
-    """Read a text file with :func:`decode_bytes`.
+def read_text_file(path: str | os.PathLike[str], max_chars: int = MAX_CHARS) -> str:
+    """Read a text file with :func:`decode_bytes`, at most ``max_chars`` characters (the
+    limit a scan keeps of a document, :data:`MAX_CHARS`): a longer file is refused with
+    the scan's message, and so is a FIFO, device or socket (reading one could block or
+    never end).
 
         >>> read_text_file("story.txt")  # doctest: +SKIP
         'The council voted...'
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        mode = os.stat(p).st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise InputError("it is not a regular file (a FIFO, device or socket); pass a text file",
+                             path=str(p))
+        with open(p, "rb") as fh:
+            data = fh.read(text_cap(max_chars) + 1)
     except FileNotFoundError:
         raise InputError("file not found; check the path", path=str(p)) from None
     except OSError as exc:
         why = "it is a folder; pass a text file" if p.is_dir() else "check its permissions"
         raise InputError(f"cannot read the file ({exc.strerror}); {why}", path=str(p)) from None
-    return decode_bytes(data, path=str(p))
+    too_long = InputError(f"text has more than {max_chars:,} characters, over max_chars="
+                          f"{max_chars:,}: split the article", path=str(p))
+    if len(data) > text_cap(max_chars):
+        raise too_long
+    text = decode_bytes(data, path=str(p))
+    if len(text) > max_chars:
+        raise too_long
+    return text
 
 
 def read_article(path: str | os.PathLike[str], *, max_chars: int = MAX_CHARS) -> Document:

@@ -3,6 +3,7 @@ offset into the text the caller passed in."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
@@ -293,3 +294,19 @@ class Skipped:
     reason: str
     #: a short category used in the run summary ("bad-json", "missing-text", …)
     category: str
+
+
+def json_finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float (at any depth) replaced by None: JSON
+    has no such numbers, and an input's pass-through field may hold them.
+
+    >>> json_finite({"score": float("nan"), "list": [1.5, float("inf")]})
+    {'score': None, 'list': [1.5, None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_finite(v) for v in value]
+    return value

@@ -40,7 +40,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,7 @@ import numpy as np
 from ..candidates import DOC_BOILER_SQL, ReusePlan, candidate_steps, locality_order, touches_new
 from ..config import ScanConfig
 from ..corpus_judge import CorpusText
-from ..errors import ConfigError, InputError, WiretraceError
+from ..errors import ConfigError, IndexBusyError, InputError, WiretraceError
 from ..index import Index, IndexStoreError
 from ..pipeline.folder import check_out_dir, scan_folder
 from ..pipeline.outputs import write_outputs
@@ -70,9 +70,10 @@ from ..pipeline.snapshot import write_snapshot
 from ..pipeline.stories import join_new, stories_stage, terms_table
 from ..pipeline.tasks import align_batch, ingest_batch
 from ..read import iter_documents
-from ..records import Document, Skipped
+from ..records import Document, Skipped, json_finite
 from ..schema import to_table
 from ..stories import parse_when
+from ..writer import writing
 from .pool import Runner
 
 __all__ = ["scan", "add", "ScanSummary", "STAGES", "INDEX_FILE", "align_payload"]
@@ -136,7 +137,7 @@ def _ingest(ix: Index, runner: Runner, input_path: str, cfg: ScanConfig, run: in
             "doc": nums, "id": [d.id for d in batch], "source": [d.source for d in batch],
             "date": [d.date for d in batch], "ts": [parse_when(d.date) for d in batch],
             "title": [d.title for d in batch], "url": [d.url for d in batch],
-            "extra": [json.dumps(d.extra, ensure_ascii=False, default=str) for d in batch],
+            "extra": [json.dumps(json_finite(d.extra), ensure_ascii=False, default=str) for d in batch],
             "text": [d.text for d in batch], "origin": [d.origin for d in batch],
             "ntok": [r[1] for r in result], "body_hash": [r[2] for r in result],
             "run": [run] * len(batch), "date_source": [d.date_source for d in batch],
@@ -263,7 +264,8 @@ def _fetch_boiler(ix: Index, docs: list[int]) -> dict[int, np.ndarray]:
 
 def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
          index_path: str | None = None, force: bool = False,
-         on_progress: Progress | None = None) -> ScanSummary:
+         on_progress: Progress | None = None, wait: float | None = None,
+         on_wait: Callable[[str], None] | None = None) -> ScanSummary:
     """Scan a corpus into an index and write the outputs to ``out_dir``.
 
     The index defaults to ``out_dir/index.duckdb``. Finished stages are
@@ -271,7 +273,10 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     docstring); an index built from another input, an edited input or other
     ingest options is rebuilt from scratch (documents added with :func:`add`
     included). Raises :class:`~wiretrace.errors.IndexBusyError` when another
-    process writes the index.
+    process writes the index after waiting ``wait`` seconds for it
+    (:func:`wiretrace.writer.writing`, which ``on_wait`` tells about the wait).
+    Readers of the index keep reading it meanwhile and see the new one once
+    the scan ends.
 
         >>> scan("news.jsonl", "out")  # doctest: +SKIP
         ScanSummary(documents=..., ...)
@@ -292,7 +297,9 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
     runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
     try:
-        with _open_for_scan(index_path, cfg, force) as ix:
+        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held,
+                     resume=("scan", input_abs, hashes["ingest"])) as work, \
+                _open_for_scan(work, cfg, force) as ix:
             started = ix.stage_started("ingest")
             if force or (started is not None and started != hashes["ingest"]):
                 ix.reset()
@@ -342,6 +349,16 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         runner.close()
 
 
+def _not_held(index_path: str) -> None:
+    """Refuse an index another program holds open for writing (DuckDB's own lock)."""
+    try:
+        Index.open(index_path, read_only=True).close()
+    except IndexBusyError:
+        raise
+    except WiretraceError:
+        pass  # the writer's own open says what is wrong with it
+
+
 def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
     """The scan's index; with ``force``, an index of an older schema is deleted and
     built again (its documents lack what this version records, e.g. date sources)."""
@@ -359,14 +376,17 @@ def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
 
 
 def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
-        on_progress: Progress | None = None) -> ScanSummary:
+        on_progress: Progress | None = None, wait: float | None = None,
+        on_wait: Callable[[str], None] | None = None) -> ScanSummary:
     """Add the documents of ``input_path`` to an existing index and link them to
     the documents and stories already there, without a rebuild.
 
     Only pairs with a new document are aligned; new documents join existing
     stories, and two stories merge when a new document unites them (see
     :func:`wiretrace.pipeline.stories.join_new`).
-    Rerunning an interrupted add of the same input resumes it.
+    Rerunning an interrupted add of the same input resumes it. The add works on
+    a copy of the index and publishes it at the end (:mod:`wiretrace.writer`):
+    readers never wait for it, and a second writer waits up to ``wait`` seconds.
 
         >>> add("out/index.duckdb", "more.jsonl").added  # doctest: +SKIP
         12
@@ -383,8 +403,10 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
         cfg = effective_config(index_config(probe, config))
     runner = Runner(cfg.workers)
     try:
-        with Index.open(index_path, memory_limit=cfg.memory_limit) as ix:
-            h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
+        h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
+        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held,
+                     resume=("add", input_abs, h)) as work, \
+                Index.open(work, memory_limit=cfg.memory_limit) as ix:
             run, base = ix.begin_run("add", input_abs, cfg.to_dict(), h)
             added = _ingest(ix, runner, input_abs, cfg, run, base, on_progress)
             cands = _candidates(ix, cfg, new_from=base)

@@ -54,6 +54,9 @@ class Runner:
             # parent (fewer copied pages, and no traversal of objects such as another
             # thread's greenlets, which crashed a forked worker in the test suite)
             self.pool = ProcessPoolExecutor(self.n, mp_context=ctx, initializer=gc.freeze)
+            # a fork pool starts all its workers at the first task: start them now, before
+            # the caller opens DuckDB (forking a process that runs DuckDB's threads is unsafe)
+            self.pool.submit(int).result()
 
     def run(self, fn: Callable, tasks: Iterable[tuple[Any, Any]], done: Callable[[Any, Any], None]) -> None:
         if self.pool is None:

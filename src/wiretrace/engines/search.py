@@ -99,8 +99,9 @@ def _rank(docs: np.ndarray, shared: np.ndarray, size: np.ndarray, n_query: int,
 class Searcher:
     """An index opened read-only for many queries (see the module docstring).
 
-    While it is open, a writer (``wiretrace add``) cannot open the index and
-    says it is busy; close it (or use ``with``) between batches of queries.
+    A writer (``wiretrace add``) works beside it: each query first reopens the
+    index when a newer one has been published (:meth:`refresh`), so it sees
+    every document added before it started.
     ``workers`` processes (default the index's ``workers``, 0 = all cores)
     share each query's candidates; the helpers start in the background and
     join once ready, and the answer never depends on how many there are.
@@ -109,22 +110,43 @@ class Searcher:
     def __init__(self, index_path: str, *, config: ScanConfig | None = None,
                  workers: int | None = None):
         self.index_path = index_path
-        self.ix = Index.open(index_path, read_only=True)
+        self._config = config
+        self.ix = self._open()
         try:
-            self.cfg = effective_config(index_config(self.ix, config))
-            meta = read_meta(snapshot_dir(index_path))
-            self.snap = None
-            if meta is not None and prefix_intact(self.ix, meta):
-                self.snap = Snapshot(snapshot_dir(index_path), meta)
-            # documents past the snapshot, read from DuckDB per query; none can be added
-            # while this read-only connection is open (a writer is told the index is busy)
-            self._tail = self.snap is not None and self.ix.con.execute(
-                "SELECT count(*) FROM documents WHERE doc > ?", [self.snap.max_doc]).fetchall()[0][0] > 0
             n = self.cfg.workers if workers is None else workers
             self.work = Comparers(self.ix, index_path, self.cfg, helpers_for(n))
         except BaseException:
             self.ix.close()
             raise
+
+    def _open(self) -> Index:
+        """Open the index as it is now, with its snapshot (sets ``cfg``, ``snap``, ``_tail``)."""
+        ix = Index.open(self.index_path, read_only=True)
+        try:
+            self.cfg = effective_config(index_config(ix, self._config))
+            meta = read_meta(snapshot_dir(self.index_path))
+            self.snap = None
+            if meta is not None and prefix_intact(ix, meta):
+                self.snap = Snapshot(snapshot_dir(self.index_path), meta)
+            # documents past the snapshot, read from DuckDB per query
+            self._tail = self.snap is not None and ix.con.execute(
+                "SELECT count(*) FROM documents WHERE doc > ?", [self.snap.max_doc]).fetchall()[0][0] > 0
+        except BaseException:
+            ix.close()
+            raise
+        return ix
+
+    def refresh(self) -> bool:
+        """Reopen the index when a writer has published a newer one since it was
+        opened (every query asks first); True when it did. Helper processes
+        reopen on their own the same way."""
+        if not self.ix.stale():
+            return False
+        ix = self._open()
+        old, self.ix = self.ix, ix
+        self.work.local.ix = ix
+        old.close()
+        return True
 
     def wait_ready(self, timeout: float = 30.0) -> int:
         """Wait for the helper processes to start (queries never wait for them);
@@ -227,6 +249,7 @@ class Searcher:
         if limit < 1:
             raise ConfigError(f"limit must be at least 1, got {limit}")
         check_date(date, "date")  # a bad date is an error, not silently no date
+        self.refresh()
         cfg = self.cfg
         ta = tokenize(text, strip_boilerplate=cfg.compare.strip_boilerplate)
         work = self.work
@@ -307,6 +330,7 @@ class Searcher:
         The web check page draws a hit's side by side from it."""
         if not isinstance(text, str) or not text.strip():
             raise ConfigError("compare_one() needs a non-empty article text")
+        self.refresh()
         row = self.ix.con.execute("SELECT doc FROM documents WHERE id = ?", [doc_id]).fetchall()
         if not row:
             return None

@@ -115,6 +115,9 @@ def _serve(index_path: str) -> None:
                 break
             if msg[0] == "begin":
                 try:
+                    if ix.stale():  # a writer published a newer index: read that one
+                        ix.close()
+                        ix = comparer.ix = Index.open(index_path, read_only=True)
                     comparer.begin(msg[1])
                 except Exception:  # noqa: BLE001 - no reply to a begin: the next request fails
                     comparer.ta = None

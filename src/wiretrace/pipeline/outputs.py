@@ -37,7 +37,9 @@ from typing import IO, Any
 from .. import __version__
 from ..config import ScanConfig
 from ..index import Index, comparison_from_json
+from ..records import json_finite
 from ..report import corpus_html as ch
+from ..writer import storage_error
 
 _CORE = ("id", "source", "date", "story", "title", "url", "date_source", "date_precision")
 
@@ -45,9 +47,12 @@ _CORE = ("id", "source", "date", "story", "title", "url", "date_source", "date_p
 @contextmanager
 def _atomic(path: str, mode: str = "w") -> Iterator[IO[Any]]:
     tmp = path + ".tmp"
-    with open(tmp, mode, encoding="utf-8", newline="\n") as f:
-        yield f
-    os.replace(tmp, path)
+    try:
+        with open(tmp, mode, encoding="utf-8", newline="\n") as f:
+            yield f
+        os.replace(tmp, path)
+    except OSError as exc:  # disk full, read-only folder: one line naming the file
+        raise storage_error(exc, path) from None
 
 
 def _chunks(ix: Index, sql: str, params: list | None = None, size: int = 5000) -> Iterator[list[tuple]]:
@@ -74,7 +79,7 @@ def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, ind
                 rec = dict(zip(_CORE, row[:8]))
                 for k, v in json.loads(row[8] or "{}").items():
                     rec.setdefault(k, v)
-                f.write(json.dumps(rec, ensure_ascii=False, default=str) + "\n")
+                f.write(json.dumps(json_finite(rec), ensure_ascii=False, default=str) + "\n")
     with _atomic(p("pairs.jsonl")) as f:
         for rows in _chunks(ix, "SELECT da.id, db.id, p.exact, p.result, p.a_literal, p.b_literal "
                                 "FROM pairs p JOIN documents da ON da.doc = p.a JOIN documents db "

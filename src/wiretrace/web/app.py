@@ -30,7 +30,8 @@ from starlette.staticfiles import StaticFiles
 from ..dates import DateError, check_date
 from ..engines.search import QueryHit
 from ..errors import WiretraceError
-from ..records import Conflict
+from ..formats import MAX_CHARS as FORMAT_MAX_CHARS
+from ..records import Conflict, json_finite
 from ..report import reuse_line
 from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
 from ..worddiff import word_changes
@@ -45,7 +46,7 @@ CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' 
 SECURITY_HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                     (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 MAX_UPLOAD = 8 * 1024 * 1024
-MAX_CHARS = 1_000_000
+MAX_CHARS = FORMAT_MAX_CHARS  # what a scan keeps of a document
 RELOAD_EVERY = 2.0
 _ERROR_500 = ("<!doctype html><html lang=en><head><meta charset=utf-8><title>Server error</title>"
               "<link rel=stylesheet href=/static/app.css></head><body><main><h1>Server error</h1>"
@@ -112,7 +113,7 @@ def _public(data: Any) -> Any:
         return {k: _public(v) for k, v in data.items() if not str(k).startswith("_")}
     if isinstance(data, list):
         return [_public(v) for v in data]
-    return data
+    return json_finite(data)  # JSON has no NaN or infinity
 
 
 class Site:
@@ -161,29 +162,36 @@ class Site:
         query = request.url.query
         return self.render(request, "stories.html", data, json_url="/stories.json" + ("?" + query if query else ""))
 
-    def _lookup(self, raw: str, exists: Callable[[str], bool]) -> str:
-        """The id named by a path parameter, ``.json`` twin suffix removed; 404 if unknown."""
-        if _is_json_suffix(raw) and exists(raw[:-5]):
-            return raw[:-5]
-        if exists(raw):
-            return raw
+    def _lookup(self, request: Request, exists: Callable[[str], bool]) -> str:
+        """The id a URL names (:func:`views.doc_url`): ``?id=`` exactly as given, else the
+        path, its ``.json`` twin suffix removed; 404 if unknown."""
+        if "id" not in request.path_params:
+            raw = request.query_params.get("id", "")
+            if exists(raw):
+                return raw
+        else:
+            raw = request.path_params["id"]
+            if _is_json_suffix(raw) and exists(raw[:-5]):
+                return raw[:-5]
+            if exists(raw) and not _is_json_suffix(raw):
+                return raw
         raise HTTPException(404, "No such item in this scan.")
 
     def story(self, request: Request) -> Response:
         corpus = self.fresh()
-        sid = self._lookup(request.path_params["id"], lambda i: i in corpus.stories)
+        sid = self._lookup(request, lambda i: i in corpus.stories)
         data = views.story_view(corpus, sid)
         if data is None:
             raise HTTPException(404, "No such story in this scan.")
-        return self.render(request, "story.html", data, json_url=views.story_url(sid) + ".json")
+        return self.render(request, "story.html", data, json_url=views.story_url(sid, json=True))
 
     def document(self, request: Request) -> Response:
         corpus = self.fresh()
-        did = self._lookup(request.path_params["id"], lambda i: i in corpus.documents)
+        did = self._lookup(request, lambda i: i in corpus.documents)
         data = views.document_view(corpus, did)
         if data is None:
             raise HTTPException(404, "No such document in this scan.")
-        return self.render(request, "doc.html", data, json_url=views.doc_url(did) + ".json")
+        return self.render(request, "doc.html", data, json_url=views.doc_url(did, json=True))
 
     def pair(self, request: Request) -> Response:
         corpus = self.fresh()
@@ -224,9 +232,26 @@ class Site:
             length = int(request.headers.get("content-length") or 0)
         except ValueError:
             raise HTTPException(400, "Bad Content-Length header.") from None
+        too_big = HTTPException(413, f"The upload is over {MAX_UPLOAD // 2**20} MB.")
         if length > MAX_UPLOAD:
-            raise HTTPException(413, f"The upload is over {MAX_UPLOAD // 2**20} MB.")
-        return await request.form(max_files=1, max_fields=20, max_part_size=MAX_UPLOAD)
+            raise too_big
+        # counted as it arrives: a chunked upload has no Content-Length to check
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_UPLOAD:
+                raise too_big
+        sent = False
+
+        async def replay() -> dict:
+            nonlocal sent
+            if sent:
+                return {"type": "http.disconnect"}
+            sent = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        return await Request(request.scope, replay).form(max_files=1, max_fields=20,
+                                                          max_part_size=MAX_UPLOAD)
 
     async def check_submit(self, request: Request) -> Response:
         form = await self._posted(request)
@@ -245,9 +270,10 @@ class Site:
             notes.append(f"Text extracted from {upload.filename} ({len(text):,} characters).")
         if not text.strip():
             return self._check_error(request, fields, "Paste an article's text or upload a saved page.")
-        if len(text) > MAX_CHARS:
+        if len(text) > MAX_CHARS:  # a scan's limit and note (wiretrace.formats.MAX_CHARS)
+            notes.append(f"The text has {len(text):,} characters, over max_chars={MAX_CHARS:,}; "
+                         f"kept the first {MAX_CHARS:,}: split the article or raise max_chars.")
             text = text[:MAX_CHARS]
-            notes.append(f"Only the first {MAX_CHARS:,} characters were checked.")
         try:
             check_date(fields["date"], "The date")
         except DateError as exc:  # a bad date is an error, never silently dropped
@@ -418,7 +444,9 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
         Route("/", home),
         Route("/stories", stories), Route("/stories.json", stories),
         Route("/story/{id:path}", inline(site.story)),
+        Route("/story", inline(site.story)), Route("/story.json", inline(site.story)),
         Route("/doc/{id:path}", inline(site.document)),
+        Route("/doc", inline(site.document)), Route("/doc.json", inline(site.document)),
         Route("/pair", inline(site.pair)), Route("/pair.json", inline(site.pair)),
         Route("/check", inline(site.check_form), methods=["GET"]),
         Route("/check.json", inline(site.check_form), methods=["GET"]),

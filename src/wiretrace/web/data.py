@@ -190,13 +190,14 @@ class Corpus:
 
     def _stamp_now(self) -> tuple:
         out = []
-        # a writer's committed work may sit in the write-ahead log until it checkpoints
+        # a writer publishes a new file (wiretrace.writer); an older one's committed work
+        # may sit in the write-ahead log until it checkpoints
         for p in (self.index_path, Path(str(self.index_path) + ".wal")):
             try:
                 st = p.stat()
-                out.append((st.st_mtime_ns, st.st_size))
+                out.append((st.st_ino, st.st_mtime_ns, st.st_size))
             except OSError:
-                out.append((0, 0))
+                out.append((0, 0, 0))
         return tuple(out)
 
     def load(self) -> None:

@@ -24,12 +24,32 @@ SHARED_PASSAGES = 10
 
 # -- URLs: ids are always quoted, so any id round-trips and none is a path ----
 
-def doc_url(doc_id: str) -> str:
-    return "/doc/" + quote(doc_id, safe="")
+def _in_path(item_id: str) -> bool:
+    """Whether an id can stand in the URL path unambiguously: not one a ``.json`` twin,
+    a dot segment or a line break (a path does not carry) would confuse."""
+    return (bool(item_id) and item_id not in (".", "..") and not item_id.endswith(".json")
+            and item_id.isprintable())
 
 
-def story_url(story_id: str) -> str:
-    return "/story/" + quote(story_id, safe="")
+def _item_url(kind: str, item_id: str, json: bool) -> str:
+    if _in_path(item_id):
+        return f"/{kind}/" + quote(item_id, safe="") + (".json" if json else "")
+    return f"/{kind}{'.json' if json else ''}?" + urlencode({"id": item_id})
+
+
+def doc_url(doc_id: str, json: bool = False) -> str:
+    """The page (or with ``json``, its JSON twin) of a document: ``/doc/ID``, or
+    ``/doc?id=ID`` for an id ending in ``.json``, holding a line break or a dot segment.
+
+    >>> doc_url("a b"), doc_url("dup.json"), doc_url("x\\ny", json=True)
+    ('/doc/a%20b', '/doc?id=dup.json', '/doc.json?id=x%0Ay')
+    """
+    return _item_url("doc", doc_id, json)
+
+
+def story_url(story_id: str, json: bool = False) -> str:
+    """A story's page (or JSON twin), like :func:`doc_url`."""
+    return _item_url("story", story_id, json)
 
 
 def pair_url(a: str, b: str) -> str:
