@@ -84,14 +84,23 @@ def read_article(path: str | os.PathLike[str], *, max_chars: int = MAX_CHARS) ->
         'The council voted...'
     """
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found; check the path", path=str(p)) from None
-    except OSError as exc:
-        why = "it is a folder; pass a text file" if p.is_dir() else "check its permissions"
-        raise InputError(f"cannot read the file ({exc.strerror}); {why}", path=str(p)) from None
-    name = "article.html" if input_format(p.name) == "html" else "article.txt"
+    html = input_format(p.name) == "html"
+    if not html:
+        # the same checks, cap and message as read_text_file (no FIFO, device or socket;
+        # at most max_chars characters), then read as a scan reads a .txt file
+        data = read_text_file(p, max_chars).encode("utf-8")
+    else:
+        try:
+            if not stat.S_ISREG(os.stat(p).st_mode):
+                raise InputError("it is not a regular file (a FIFO, device or socket); pass a "
+                                 "saved page", path=str(p))
+            data = p.read_bytes()  # a page is read whole, as a scan reads it
+        except FileNotFoundError:
+            raise InputError("file not found; check the path", path=str(p)) from None
+        except OSError as exc:
+            why = "it is a folder; pass a saved page" if p.is_dir() else "check its permissions"
+            raise InputError(f"cannot read the file ({exc.strerror}); {why}", path=str(p)) from None
+    name = "article.html" if html else "article.txt"
     try:
         for item in parse_bytes(name, data, origin=str(p), max_chars=max_chars):
             if isinstance(item, Document):
