@@ -19,12 +19,16 @@ from typing import Any
 
 from ..errors import WiretraceError
 from ..index import Index
+from ..writer import lock_path, work_path
 from .plan import INDEX_FILE, OUTPUT_FILES
 
 __all__ = ["OutFolderError", "check_out_dir", "scan_folder", "folder_input", "locate_index", "OWN_NAMES"]
 
 #: every name a scan may leave in its folder (besides ``*.tmp`` files of a killed run)
-OWN_NAMES = frozenset(OUTPUT_FILES) | {INDEX_FILE, INDEX_FILE + ".wal", INDEX_FILE + ".grams", "_spark"}
+OWN_NAMES = frozenset(OUTPUT_FILES) | {
+    INDEX_FILE, INDEX_FILE + ".wal", INDEX_FILE + ".grams", "_spark",
+    # the writer's lock and work copy (wiretrace.writer)
+    lock_path(INDEX_FILE), work_path(INDEX_FILE), work_path(INDEX_FILE) + ".wal"}
 
 
 class OutFolderError(WiretraceError):
