@@ -29,6 +29,9 @@ OWN_NAMES = frozenset(OUTPUT_FILES) | {
     INDEX_FILE, INDEX_FILE + ".wal", INDEX_FILE + ".grams", "_spark",
     # the writer's lock and work copy (wiretrace.writer)
     lock_path(INDEX_FILE), work_path(INDEX_FILE), work_path(INDEX_FILE) + ".wal"}
+#: files beside the index that only wiretrace names this way (the writer's bookkeeping,
+#: snapshot and work files of a killed run)
+OWN_PREFIX = INDEX_FILE + "."
 
 
 class OutFolderError(WiretraceError):
@@ -77,7 +80,7 @@ def check_out_dir(out_dir: str, input_key: str, index_path: str, *, force: bool)
             f"{out_dir} holds the scan of {other}, not of {input_key}; give another --out folder "
             "(a new or empty one) for this input, or add --force to replace that scan")
     foreign = [n for n in names if n not in OWN_NAMES and not n.endswith(".tmp")
-               and not n.startswith(".")]
+               and not n.startswith(".") and not n.startswith(OWN_PREFIX)]
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise OutFolderError(
