@@ -86,6 +86,13 @@ class CompareConfig:
     semantic: bool = True
     #: cosine (0..1) at which two sentences may be a paraphrase
     paraphrase_min_cosine: float = 0.72
+    #: texts in two different languages (multilingual model only): two sentences may be
+    #: a translation from this cosine (meaning/translation.py) …
+    translation_min_cosine: float = 0.84
+    #: … and the pair is derived ("translated") with at least this many such sentences in
+    #: one order, explaining this share of the shorter text (or twice as many sentences)
+    translation_min_sentences: int = 3
+    translation_min_share: float = 0.3
 
     def __post_init__(self) -> None:
         _check_types(self)

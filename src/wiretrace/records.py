@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-Kind = Literal["verbatim", "edited", "paraphrase"]
+Kind = Literal["verbatim", "edited", "paraphrase", "translation"]
 
 
 def _flat_dict(rec: Any) -> dict[str, Any]:
@@ -127,7 +127,7 @@ class Changes:
 class Evidence:
     """Why a pair is, or is not, derived (see :mod:`wiretrace.meaning.evidence`)."""
 
-    #: "copied" | "rewritten" (both derived) | "shared-quotes" | "none"
+    #: "copied" | "rewritten" | "translated" (all derived) | "shared-quotes" | "none"
     verdict: str
     #: free words (not quoted, not names) of the longest lexical passage
     longest_run: int = 0
@@ -145,8 +145,8 @@ class Evidence:
 
     @property
     def derived(self) -> bool:
-        """Whether the evidence shows reuse ("copied" or "rewritten")."""
-        return self.verdict in ("copied", "rewritten")
+        """Whether the evidence shows reuse ("copied", "rewritten" or "translated")."""
+        return self.verdict in ("copied", "rewritten", "translated")
 
     @property
     def shared_quotes(self) -> bool:

@@ -78,7 +78,7 @@ def span_ops(ta: Tokens, tb: Tokens, a_start: int, a_end: int, b_start: int, b_e
 
 def passage_ops(a_text: str, b_text: str, passage: Passage) -> list[WordOp] | None:
     """Word ops inside one passage of ``compare(a_text, b_text)``; None for a
-    paraphrase, whose sides are not a word-for-word alignment.
+    paraphrase or a translation, whose sides are not a word-for-word alignment.
 
     >>> a = "IS forces have attacked the oil infrastructure of Libya."
     >>> b = "Islamic State forces have attacked the oil infrastructure of Libya."
@@ -86,7 +86,7 @@ def passage_ops(a_text: str, b_text: str, passage: Passage) -> list[WordOp] | No
     ...  for op in passage_ops(a, b, Passage(0, len(a), 0, len(b), "edited", 0.9))]
     [('replace', 'IS', 'Islamic State')]
     """
-    if passage.kind == "paraphrase":
+    if passage.kind in ("paraphrase", "translation"):
         return None
     return span_ops(tokenize(a_text, strip_boilerplate=False), tokenize(b_text, strip_boilerplate=False),
                     passage.a_start, passage.a_end, passage.b_start, passage.b_end)
@@ -118,7 +118,7 @@ def word_changes(a_text: str, b_text: str, comparison: Comparison) -> Changes:
     tb = tokenize(b_text, strip_boilerplate=False)
     r = comparison
     return Changes(
-        passages=tuple(None if p.kind == "paraphrase" else
+        passages=tuple(None if p.kind in ("paraphrase", "translation") else
                        tuple(span_ops(ta, tb, p.a_start, p.a_end, p.b_start, p.b_end)) for p in r.passages),
         a_quotes=tuple(_tupled(quote_ops(ta, q, tb, True)) for q in r.a_quotes),
         b_quotes=tuple(_tupled(quote_ops(tb, q, ta, False)) for q in r.b_quotes),

@@ -18,7 +18,7 @@ from ..config import CompareConfig
 from ..normalize import Tokens
 from ..records import Conflict, Evidence, Passage, Quote
 from . import conflicts as _conflicts
-from . import embed, paraphrase, quotes, simscore
+from . import embed, paraphrase, quotes, simscore, translation
 from . import evidence as _evidence
 from .embed import backend_notice, semantic_active
 from .facts import known_capitals, sentence_initial
@@ -54,6 +54,8 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
         semantic = False
         passages, _ = paraphrase.find(ta, tb, passages, None, min_cosine=min_cos,
                                       known=known, initial=initial)
+    if semantic and embed.multilingual():
+        passages = _translations(ta, tb, passages, cfg)
     a_quotes = quotes.extract(ta)
     b_quotes = quotes.extract(tb)
     evidence, passages = _evidence.weigh(ta, tb, passages, a_quotes, b_quotes, cfg)
@@ -69,3 +71,17 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
                 found.append(c)
         found.sort(key=lambda c: (c.a_start, c.b_start))
     return passages, found, a_quotes, b_quotes, "semantic" if semantic else "lexical", evidence
+
+
+def _translations(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig) -> list[Passage]:
+    """``passages`` plus the translated sentence pairs, when the texts are in two
+    known, different languages (per text, cached: a scan meets one text often)."""
+    la = ta.cached("language", lambda: translation.language_of(ta.text))
+    lb = tb.cached("language", lambda: translation.language_of(tb.text))
+    if not la or not lb or la == lb:
+        return passages
+    try:
+        found = translation.find(ta, tb, embed.encode, cfg.translation_min_cosine, passages, la, lb)
+    except RuntimeError:  # the backend failed mid-run: no translation evidence
+        return passages
+    return sorted(passages + found, key=lambda p: (p.a_start, p.b_start)) if found else passages

@@ -171,3 +171,13 @@ def semantic_active(cfg: Any) -> bool:
     """True when the embedding pass runs for this config (a
     :class:`~wiretrace.config.CompareConfig`; loads the model on first call)."""
     return bool(cfg.semantic) and installed() and available()
+
+
+def multilingual() -> bool:
+    """Whether the backend maps sentences of different languages into one space
+    (the translation pass needs it; all-MiniLM-L6-v2 is English only).
+
+    >>> multilingual()
+    False
+    """
+    return False

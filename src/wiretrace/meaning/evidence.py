@@ -14,6 +14,11 @@ sentence by sentence in the same order. So a pair is derived only on one of:
   whose free words add up to ``reuse_min_total_words``, or a passage outside
   quotations with ``reuse_min_run_matched`` matched words of any kind (no
   name is that long: a copied list), or one text lying whole in passages;
+* **translated**: at least ``translation_min_sentences`` sentence pairs of a
+  translation (:mod:`~wiretrace.meaning.translation`: mutual best matches of a
+  multilingual model, clearly ahead of the runner-up, same numbers, in one
+  order) that explain ``translation_min_share`` of the shorter text, or twice
+  that many sentences;
 * **rewritten**: at least ``rewrite_min_sentences`` paraphrased sentence
   pairs that follow both texts' order (one chain with the lexical passages;
   and at least :data:`REWRITE_IN_ORDER` of all such pairs do)
@@ -141,7 +146,7 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
         info = [(round(f * (1.0 - p.edit_rate)), q, x, y) for f, q, x, y, p in
                 zip(free.tolist(), quoted.tolist(), na.tolist(), nb.tolist(), passages)]
     chain = set(_chain(passages))
-    lexical = [k for k, p in enumerate(passages) if p.kind != "paraphrase"]
+    lexical = [k for k, p in enumerate(passages) if p.kind in ("verbatim", "edited")]
     longest = max((info[k][0] for k in lexical), default=0)
     # a run this long is no name, whatever its capitals (a copied list of companies)
     longest_matched = max((passages[k].matched_words for k in lexical if not info[k][1]), default=0)
@@ -157,7 +162,10 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     # a retelling explains most of the shorter text, in order: its rewritten
     # sentences and the lexical passages of the same chain
     share = min(1.0, sum(info[k][2 + side] for k in chain
-                         if k in rewrites or passages[k].kind != "paraphrase") / small)
+                         if k in rewrites or passages[k].kind in ("verbatim", "edited")) / small)
+    # translated sentences (meaning/translation.py already kept only one ordered chain)
+    translated = [k for k, p in enumerate(passages) if p.kind == "translation"]
+    t_share = min(1.0, sum(info[k][2 + side] for k in translated) / small)
     notes: list[str] = []
     whole = None
     if longest >= cfg.reuse_min_run_words or total >= cfg.reuse_min_total_words \
@@ -176,6 +184,11 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
         verdict = "rewritten"
         notes.append(f"{len(rewrites)} sentences retold in the same order; with the shared "
                      f"runs they explain {share:.0%} of the shorter text")
+    elif len(translated) >= cfg.translation_min_sentences and (
+            t_share >= cfg.translation_min_share or len(translated) >= 2 * cfg.translation_min_sentences):
+        verdict = "translated"
+        notes.append(f"{len(translated)} sentences translated in the same order; they explain "
+                     f"{t_share:.0%} of the shorter text")
     elif quoted_words:
         verdict = "shared-quotes"
         notes.append(f"only direct quotation is shared ({quoted_words} words)")
@@ -188,7 +201,7 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     if ev.derived:
         kept = [p for k, p in enumerate(passages) if p.kind != "paraphrase" or k in chain]
     elif ev.shared_quotes:
-        kept = [p for k, p in enumerate(passages) if p.kind != "paraphrase" and info[k][1]]
+        kept = [p for k, p in enumerate(passages) if p.kind in ("verbatim", "edited") and info[k][1]]
     else:
         kept = []
     return ev, kept

@@ -8,6 +8,7 @@ from ..records import Comparison
 VERDICT_LABELS = {
     "copied": "copied wording",
     "rewritten": "retold sentence by sentence",
+    "translated": "translated sentence by sentence",
     "shared-quotes": "shared quotations only (both may quote the same speaker; not reuse)",
     "none": "no evidence of reuse",
 }

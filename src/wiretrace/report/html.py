@@ -22,7 +22,7 @@ PAIR_CSS = """
 .wt-pair .wt-col{white-space:pre-wrap;word-wrap:break-word;border:1px solid #ddd;padding:.8em;border-radius:6px;background:#fff}
 .wt-pair h3{font:600 13px/1.3 system-ui,sans-serif;margin:0 0 .6em;color:#333}
 .wt-p{border-radius:3px;cursor:pointer;scroll-margin:4em}
-.wt-k-verbatim{background:#cfe8ff}.wt-k-edited{background:#ffe7b3}.wt-k-paraphrase{background:#e2d4ff}
+.wt-k-verbatim{background:#cfe8ff}.wt-k-edited{background:#ffe7b3}.wt-k-paraphrase{background:#e2d4ff}.wt-k-translation{background:#d4f5dc}
 .wt-p.wt-on{outline:2px solid #d33;background:#ffd0d0}
 .wt-c{text-decoration:underline wavy #c00;text-decoration-thickness:1.5px}
 .wt-bp{color:#888;font-style:italic}
@@ -37,7 +37,7 @@ del.wt-d+ins.wt-i{margin-left:.2em}
 
 #: what the marks of :func:`pair_fragment` mean, for any page that shows one
 LEGEND_HTML = ('<p class="wt-legend"><span class="wt-k-verbatim">verbatim</span>'
-    '<span class="wt-k-edited">edited</span><span class="wt-k-paraphrase">paraphrase</span>'
+    '<span class="wt-k-edited">edited</span><span class="wt-k-paraphrase">paraphrase</span><span class="wt-k-translation">translation</span>'
     '<span class="wt-c">conflict</span><span class="wt-bp">boilerplate</span>'
     '<del class="wt-d">words of A changed or dropped</del> '
     '<ins class="wt-i">words of B in their place or added</ins> '

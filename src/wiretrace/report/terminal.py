@@ -27,7 +27,8 @@ from . import reuse_line
 
 # C0 controls but tab and newline, DEL and C1 (0x9b is a one-byte CSI)
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-KIND_STYLE = {"verbatim": "bold blue", "edited": "bold magenta", "paraphrase": "bold cyan"}
+KIND_STYLE = {"verbatim": "bold blue", "edited": "bold magenta", "paraphrase": "bold cyan",
+              "translation": "bold green"}
 DEL_STYLE, INS_STYLE = "red strike", "bold green underline"
 CONFLICT_STYLE = "bold reverse"
 CONTEXT = 60
@@ -113,7 +114,7 @@ def _side(text: str, passages: list[tuple[int, int, int, str]], words: dict[tupl
             marks.gap(out)
         piece = text[s:e]
         kind = next((k for p0, p1, _, k in passages if p0 <= s and e <= p1), None)
-        base = ("italic" if kind == "paraphrase" else "") + \
+        base = ("italic" if kind in ("paraphrase", "translation") else "") + \
             (" dim italic" if any(b0 <= s and e <= b1 for b0, b1 in boiler) else "")
         word = next((k for (w0, w1), k in words.items() if w0 <= s and e <= w1 and w0 < w1), None)
         if any(c0 <= s and e <= c1 for c0, c1 in conflicts):
@@ -161,7 +162,7 @@ def _one_line(s: str) -> str:
 
 def _legend(marks: _Marks) -> Text:
     t = Text("legend: ", style="bold")
-    for kind in ("verbatim", "edited", "paraphrase"):
+    for kind in ("verbatim", "edited", "paraphrase", "translation"):
         marks.tag(t, f"[n {kind} …]", kind)
         t.append("  ")
     t.append("passage n and its kind, same n on both sides;  ")
