@@ -71,7 +71,8 @@ _SCRIPTS = [
     ("th", re.compile(r"[\u0e00-\u0e7f]")),
 ]
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-_LETTER = re.compile(r"[^\W\d_]")
+_NON_LATIN = re.compile(r"[\u0370-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
+_WORDS = re.compile(r"[^\W\d_]+")
 #: a language needs at least this many function-word hits, and this lead over the runner-up
 _MIN_HITS = 5
 _MIN_LEAD = 1.5
@@ -96,7 +97,8 @@ def language_of(text: str) -> str:
     """The text's language as an ISO 639-1 code, or "" when it cannot tell.
 
     Scripts name Chinese, Japanese, Korean, Arabic, Hebrew, Greek and Thai;
-    Cyrillic and Latin texts are told apart by their function words.
+    Cyrillic and Latin texts are told apart by their function words. Reads the
+    first few thousand characters only.
 
     >>> language_of("Die Regierung hat am Dienstag eine neue Steuer beschlossen, sagte der Minister.")
     'de'
@@ -105,22 +107,24 @@ def language_of(text: str) -> str:
     >>> language_of("12 34")
     ''
     """
-    sample = text[:20_000]
-    letters = _LETTER.findall(sample[:4000])
-    if not letters:
+    sample = text[:2000]
+    words = _WORDS.findall(sample.casefold())
+    if not words:
         return ""
-    for lang, pattern in _SCRIPTS:
-        hits = len(pattern.findall(sample[:4000]))
-        if hits >= max(5, 0.2 * len(letters)):
-            return lang
-    words = re.findall(r"[^\W\d_]+", sample.casefold())
+    cyrillic = False
+    if not sample.isascii():
+        letters = sum(map(len, words))
+        other = "".join(_NON_LATIN.findall(sample))
+        if other:
+            for lang, pattern in _SCRIPTS:
+                if len(pattern.findall(other)) >= max(5, 0.2 * letters):
+                    return lang
+            cyrillic = len(_CYRILLIC.findall(other)) >= 0.3 * letters
     counts: Counter[str] = Counter()
-    for w in words:
+    for w, n in Counter(words).items():
         for lang in _WORD_LANG.get(w, ()):
-            counts[lang] += 1
-    cyrillic = len(_CYRILLIC.findall(sample[:4000])) >= 0.3 * len(letters)
-    ranked = [(n, lang) for lang, n in counts.items() if (lang == "ru") == cyrillic]
-    ranked.sort(reverse=True)
+            counts[lang] += n
+    ranked = sorted(((n, lang) for lang, n in counts.items() if (lang == "ru") == cyrillic), reverse=True)
     if not ranked or ranked[0][0] < _MIN_HITS:
         return ""
     if len(ranked) > 1 and ranked[0][0] < _MIN_LEAD * ranked[1][0]:
