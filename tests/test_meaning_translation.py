@@ -181,3 +181,17 @@ def test_partial_translation_leaves_the_translators_own_paragraphs_out(e5):
 def test_independent_report_of_the_same_event_is_not_a_translation(e5):
     ev, kept = _judge(_read("source_en.txt"), _read("de_independent.txt"), e5)
     assert ev.verdict == "none" and kept == []
+
+
+@pytest.mark.parametrize("a, b, want", [
+    ("Officials from 23 countries met in 2016.", "Vertreter aus 32 Ländern trafen sich 2016.", [("23", "32")]),
+    ("Officials from 23 countries met in 2016.", "Vertreter aus 23 Ländern trafen sich 2016.", []),
+    ("It grew 1.5 percent in 2016.", "Es wuchs 2016 um 1,5 Prozent.", []),  # one number, two ways
+    ("From 23 countries, 4 ministers, in 2016.", "Aus 32 Ländern, 5 Minister, 2016.", []),  # two changed: unclear
+])
+def test_number_conflicts_in_translated_pairs(a, b, want):
+    p = Passage(0, len(a), 0, len(b), "translation", 0.9)
+    got = translation.number_conflicts(a, b, [p])
+    assert [(c.a_text, c.b_text) for c in got] == want
+    for c in got:
+        assert a[c.a_start:c.a_end] == c.a_text and b[c.b_start:c.b_end] == c.b_text

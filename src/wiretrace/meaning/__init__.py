@@ -60,6 +60,9 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
     b_quotes = quotes.extract(tb)
     evidence, passages = _evidence.weigh(ta, tb, passages, a_quotes, b_quotes, cfg)
     found = _conflicts.find(ta, tb, passages, known, initial)
+    if any(p.kind == "translation" for p in passages):
+        found = sorted(found + translation.number_conflicts(ta.text, tb.text, passages),
+                       key=lambda c: (c.a_start, c.b_start))
     a_quotes, qa = quotes.compare_quotes(ta, a_quotes, tb, b_quotes, True)
     b_quotes, qb = quotes.compare_quotes(tb, b_quotes, ta, a_quotes, False)
     if qa or qb:

@@ -29,7 +29,7 @@ from collections import Counter
 import numpy as np
 
 from ..normalize import Tokens, sentence_spans
-from ..records import Passage
+from ..records import Conflict, Passage
 
 # The most frequent function words of each language: enough to tell languages
 # of one script apart on a news text, and cheap (one Counter over the forms).
@@ -263,3 +263,33 @@ def find(ta: Tokens, tb: Tokens, encode, min_cosine: float,
 
 def _overlaps(span: tuple[int, int], others: list[tuple[int, int]]) -> bool:
     return any(s < span[1] and e > span[0] for s, e in others)
+
+
+_PLAIN_NUMBER = re.compile(r"(?<![\w.,])\d+(?![\w]|[.,]\d)")
+
+
+def number_conflicts(a_text: str, b_text: str, passages: list[Passage]) -> list[Conflict]:
+    """A figure changed in translation: in a translated sentence pair whose other
+    numbers agree, one whole number on each side that the other lacks ("23
+    countries" / "32 Länder"). Only plain whole numbers are compared: "1.5" and
+    "1,5" are one number written two ways, and local formats are not guessed.
+
+    >>> a = "Officials from 23 countries met in Rome in 2016."
+    >>> b = "Vertreter aus 32 Ländern trafen sich 2016 in Rom."
+    >>> [(c.a_text, c.b_text) for c in number_conflicts(a, b, [Passage(0, len(a), 0, len(b), "translation", 0.9)])]
+    [('23', '32')]
+    """
+    out: list[Conflict] = []
+    for p in passages:
+        if p.kind != "translation":
+            continue
+        xa = {m.group(): m.span() for m in _PLAIN_NUMBER.finditer(a_text, p.a_start, p.a_end)}
+        xb = {m.group(): m.span() for m in _PLAIN_NUMBER.finditer(b_text, p.b_start, p.b_end)}
+        only_a, only_b = set(xa) - set(xb), set(xb) - set(xa)
+        if len(only_a) != 1 or len(only_b) != 1:
+            continue
+        na, nb = only_a.pop(), only_b.pop()
+        (a0, a1), (b0, b1) = xa[na], xb[nb]
+        out.append(Conflict(a0, a1, b0, b1, "number", na, nb,
+                            f"number changed in translation: '{na}' / '{nb}'"))
+    return out
