@@ -195,3 +195,23 @@ def test_number_conflicts_in_translated_pairs(a, b, want):
     assert [(c.a_text, c.b_text) for c in got] == want
     for c in got:
         assert a[c.a_start:c.a_end] == c.a_text and b[c.b_start:c.b_end] == c.b_text
+
+
+def test_translated_quotation_is_shared_quotes_not_derived():
+    from wiretrace.meaning import quotes
+
+    a = ('Kerry told reporters: "We are still not at the victory that we want to achieve in Syria. '
+         'We have seen the group playing a game of spreading out to Libya. '
+         'That country has resources and billions of dollars of oil revenue."')
+    b = ('Kerry sagte vor Journalisten: "Wir haben den Sieg in Syrien noch nicht erreicht, den wir wollen. '
+         'Wir haben gesehen, wie die Gruppe sich nach Libyen ausbreitet. '
+         'Dieses Land hat Ressourcen und Öleinnahmen in Milliardenhöhe."')
+    ta, tb = tokenize(a), tokenize(b)
+    sa, sb = _sentences(ta), _sentences(tb)
+    assert len(sa) == len(sb) == 3
+    enc = _encoder({**{s: k for k, s in enumerate(sa)}, **{s: k for k, s in enumerate(sb)}})
+    found = translation.find(ta, tb, enc, 0.8)
+    assert len(found) == 3
+    ev, kept = evidence.weigh(ta, tb, found, quotes.extract(ta), quotes.extract(tb), CompareConfig())
+    assert ev.verdict == "shared-quotes" and not ev.derived
+    assert kept  # the quoted sentences stay, flagged as quotation

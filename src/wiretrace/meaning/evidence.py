@@ -163,8 +163,11 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     # sentences and the lexical passages of the same chain
     share = min(1.0, sum(info[k][2 + side] for k in chain
                          if k in rewrites or passages[k].kind in ("verbatim", "edited")) / small)
-    # translated sentences (meaning/translation.py already kept only one ordered chain)
-    translated = [k for k, p in enumerate(passages) if p.kind == "translation"]
+    # translated sentences (meaning/translation.py already kept only one ordered chain);
+    # a speaker's words translated on one side and quoted on the other are the
+    # speaker's, like a shared quotation
+    translated = [k for k, p in enumerate(passages) if p.kind == "translation" and not info[k][1]]
+    quoted_words += sum(info[k][2] for k, p in enumerate(passages) if p.kind == "translation" and info[k][1])
     t_share = min(1.0, sum(info[k][2 + side] for k in translated) / small)
     notes: list[str] = []
     whole = None
@@ -201,7 +204,7 @@ def weigh(ta: Tokens, tb: Tokens, passages: list[Passage], a_quotes: list[Quote]
     if ev.derived:
         kept = [p for k, p in enumerate(passages) if p.kind != "paraphrase" or k in chain]
     elif ev.shared_quotes:
-        kept = [p for k, p in enumerate(passages) if p.kind in ("verbatim", "edited") and info[k][1]]
+        kept = [p for k, p in enumerate(passages) if p.kind != "paraphrase" and info[k][1]]
     else:
         kept = []
     return ev, kept
