@@ -44,6 +44,7 @@ import duckdb
 import pyarrow as pa
 
 from .errors import IndexBusyError, WiretraceError
+from .index_lists import ListReads
 from .schema import DATA_TABLES, TABLES, VIEWS, create_sql
 
 if TYPE_CHECKING:
@@ -95,8 +96,9 @@ def auto_memory_limit() -> str | None:
     return f"{max(1024, total // 5 // 2**20)}MB"
 
 
-class Index:
+class Index(ListReads):
     """A wiretrace DuckDB index. Use :meth:`open`; one writer process at a time.
+    Its paginated lists (pairs with facets, conflicts) are :class:`~wiretrace.index_lists.ListReads`.
 
     >>> with Index.open(":memory:") as ix:
     ...     ix.document_count()
