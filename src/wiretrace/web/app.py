@@ -37,7 +37,7 @@ from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
 from ..worddiff import word_changes
 from . import check, lists, views
 from .data import Corpus
-from .permalinks import CheckStore, CheckStoreFull
+from .permalinks import CheckStore, CheckStoreFull, checks_beside
 
 log = logging.getLogger("wiretrace.web")
 
@@ -120,7 +120,7 @@ class Site:
     def __init__(self, corpus: Corpus, allow_add: bool, checks: CheckStore | None = None):
         self.corpus = corpus
         self.allow_add = allow_add
-        self.checks = checks if checks is not None else CheckStore(corpus.index_path.parent / "checks")
+        self.checks = checks if checks is not None else CheckStore(checks_beside(corpus.index_path))
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["pct"] = _pct
@@ -455,7 +455,7 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
 
     ``allowed_hosts`` (lower-case host names) makes every other Host header a 400,
     which guards a loopback server against DNS rebinding; None accepts any.
-    ``checks_dir`` keeps the checks' permalinks (default: ``checks/`` beside the index).
+    ``checks_dir`` keeps the checks' permalinks (default: ``INDEX.checks/`` beside the index).
     Raises :class:`~wiretrace.web.data.CorpusError` when ``path`` is not a scan.
     """
     site = Site(Corpus.open(path), allow_add, CheckStore(Path(checks_dir)) if checks_dir else None)

@@ -1,8 +1,10 @@
 """Stored check results, so that each check has a read-only permalink.
 
 A check (the submitted text, its fields and its hits as the check page's JSON
-has them) is one JSON file in a ``checks/`` folder beside the index (never in
-the index: it has a single writer, see :mod:`wiretrace.writer`), named by a
+has them) is one JSON file in a folder beside the index, ``index.duckdb.checks/``
+(:func:`checks_beside`; never in the index: it has a single writer, see
+:mod:`wiretrace.writer`; a name with the index's own prefix, so a later scan into
+the folder takes it for its own and resumes there), named by a
 content hash of the submission and of the index file it was checked against:
 the same article checked against the same index has one permalink, and a
 permalink keeps showing what was found then, after the index grows.
@@ -38,7 +40,17 @@ MAX_FILES = 10_000
 MAX_BYTES = 512 * 2**20
 KEY = re.compile(r"[0-9a-f]{32}")
 
-__all__ = ["CheckStore", "CheckStoreFull", "KEY", "MAX_FILES", "MAX_BYTES", "content_key"]
+__all__ = ["CheckStore", "CheckStoreFull", "KEY", "MAX_FILES", "MAX_BYTES", "checks_beside",
+           "content_key"]
+
+
+def checks_beside(index_path: Path) -> Path:
+    """The default check store of an index: ``INDEX.checks`` in its folder.
+
+    >>> checks_beside(Path("scan/index.duckdb")).as_posix()
+    'scan/index.duckdb.checks'
+    """
+    return index_path.with_name(index_path.name + ".checks")
 
 
 class CheckStoreFull(WiretraceError):

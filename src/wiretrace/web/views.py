@@ -15,44 +15,13 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from ..dates import format_date
+from ..textfit import fit
 from ..worddiff import altered_quotes, inline_diff, word_changes
 from .data import Corpus, DocMeta, PairMeta, Story
 
 PAGE_SIZE = 50
 MAX_GRAPH_NODES = 40
 SHARED_PASSAGES = 10
-
-
-# -- text that must fit a box -------------------------------------------------------
-
-_NARROW, _WIDE = set("ijlt.,:;'|!()[]{} fr"), set("mwMW@%")
-
-
-def text_width(text: str, font_px: float, bold: bool = False) -> float:
-    """An upper estimate of ``text``'s width in pixels in a sans-serif font of
-    ``font_px`` (the graph's labels are cut to this, and the page's graph.js
-    measures the real width where the browser runs it).
-
-    >>> text_width("iiii", 10) < text_width("MMMM", 10)
-    True
-    """
-    em = sum(0.34 if c in _NARROW else 0.95 if c in _WIDE else 0.7 if c.isupper() or c.isdigit() else
-             1.0 if ord(c) > 0x2e80 else 0.6 for c in text)
-    return em * font_px * (1.06 if bold else 1.0)
-
-
-def fit(text: str, px: float, font_px: float, bold: bool = False) -> str:
-    """``text`` cut with an ellipsis to fit ``px`` pixels (by :func:`text_width`).
-
-    >>> fit("Reuters", 200, 12), fit("A very long outlet name indeed", 80, 12)
-    ('Reuters', 'A very lo…')
-    """
-    text = " ".join(text.split())
-    if text_width(text, font_px, bold) <= px:
-        return text
-    while text and text_width(text + "…", font_px, bold) > px:
-        text = text[:-1]
-    return text.rstrip() + "…"
 
 
 # -- URLs: ids are always quoted, so any id round-trips and none is a path ----
