@@ -379,18 +379,6 @@ class Index(ListReads):
                                 [pattern, limit]).fetchall()
         return [r[0] for r in rows]
 
-    def related_pairs(self) -> list[dict[str, Any]]:
-        """Each related pair as ids, with its judgement and how many passages and
-        conflicts it holds (the comparison itself: :meth:`pair_record`)."""
-        rows = self.con.execute(
-            "SELECT da.id, db.id, p.relation, p.source, p.similarity, p.a_coverage, p.b_coverage, "
-            "json_array_length(p.result, '$.passages'), json_array_length(p.result, '$.conflicts') "
-            "FROM pairs p JOIN documents da ON da.doc = p.a JOIN documents db ON db.doc = p.b "
-            "WHERE p.related ORDER BY p.a, p.b").fetchall()
-        keys = ("a", "b", "relation", "source", "similarity", "a_coverage", "b_coverage", "passages",
-                "conflicts")
-        return [dict(zip(keys, r)) for r in rows]
-
     def pair_record(self, a: str, b: str) -> dict[str, Any] | None:
         """The related pair ``a``, ``b`` (in stored order) as a line of pairs.jsonl: ids,
         ``exact``, each side's literal share, then :meth:`Comparison.to_dict` fields."""
