@@ -211,8 +211,8 @@ class Site:
             label = "{} · {} · {}"
             data["fragment"] = Markup(pair_fragment(
                 data["a_text"], data["b_text"], shown,
-                a_label=label.format("A", data["a"]["label"], _when(data["a"]["date"])),
-                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"])),
+                a_label=label.format("A", data["a"]["label"], _when(data["a"]["date"], data["a"]["date_precision"])),
+                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"], data["b"]["date_precision"])),
                 changes=data["_changes"]))
             data["summary_html"] = Markup(summary_html(r))
         return self.render(request, "pair.html", data,
