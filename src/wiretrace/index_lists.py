@@ -153,6 +153,12 @@ class ListReads:
         self.con.execute(f"CREATE OR REPLACE TEMP TABLE wt_q_pairs AS {_SEARCH_SQL}", [like_pattern(q)])
         self.__dict__["_wt_q"] = q
 
+    def prepare_lists(self) -> None:
+        """Make this reader's list tables now (a server's start) rather than on the
+        first list page or story page that needs them."""
+        self._temp("wt_pair_facts", _FACTS_SQL)
+        self._temp("wt_conflicts", _CONFLICTS_SQL)
+
     def related_pairs(self) -> list[dict[str, Any]]:
         """Each related pair as ids, with its judgement and how many passages and
         conflicts it holds (the comparison itself: :meth:`pair_record`), in stored order."""

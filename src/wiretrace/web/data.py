@@ -211,6 +211,7 @@ class Corpus:
         with self.index.use() as ix:
             doc_rows = ix.document_summaries()
             pair_rows = ix.related_pairs()
+            ix.prepare_lists()  # the pair and conflict lists, and each story's conflicts
             story_rows = ix.story_records()
         docs = {r["id"]: DocMeta(id=r["id"], source=r["source"], date=r["date"], title=r["title"],
                                  url=r["url"], story=r["story"], date_precision=r["date_precision"],
