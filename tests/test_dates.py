@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from wiretrace.dates import (DateError, check_date, date_bounds, date_order, page_date, pair_dates,
+from wiretrace.dates import (DateError, check_date, date_bounds, date_order, format_date, page_date, pair_dates,
                              parse_date, text_date)
 from wiretrace.read import iter_documents
 from wiretrace.records import Document
@@ -159,3 +159,28 @@ def test_date_neighbours_match_the_definition():
                                   for y in dated)
             assert succ[x] == any(group[y] != group[x] and date_order(info[y], info[x]) == 1
                                   for y in dated)
+
+
+@pytest.mark.parametrize("value, precision, shown", [
+    ("2016-03-01", None, "2016-03-01"), ("2016-03-01", "day", "2016-03-01"),
+    ("2016-03-01T10:00:00", None, "2016-03-01 10:00"), ("2016-03-01T10:00:59Z", None, "2016-03-01 10:00 UTC"),
+    ("2016-03-01T10:00+00:00", None, "2016-03-01 10:00 UTC"), ("2016-03-01T10:00-05:30", None, "2016-03-01 10:00 -05:30"),
+    ("2016-03", None, "2016-03 (month only)"), ("2016-03", "month", "2016-03 (month only)"),
+    ("2016", None, "2016 (year only)"), ("2016-03-01", "month", "2016-03 (month only)"),
+    (None, None, "undated"), ("", "day", "undated"), ("  ", None, "undated"),
+    ("2019-02-05\"><img src=x onerror=alert(1)>", "day", "2019-02-05\"><img src=x onerror=alert(1)> (not a date)"),
+    ("x" * 100, None, "x" * 39 + "… (not a date)"),
+])
+def test_format_date_says_its_precision(value, precision, shown):
+    """One format for every page: the precision is said, never implied by a cut string."""
+    assert format_date(value, precision) == shown
+
+
+def test_the_viewer_and_the_report_format_dates_alike():
+    pytest.importorskip("jinja2")
+    from wiretrace.report.corpus_html import DocView, _date
+    from wiretrace.web.app import _when
+
+    for value, precision in [("2016-03-01T10:00:00Z", "day"), ("2016-03", "month"), ("2016", "year"), (None, None)]:
+        assert _when(value, precision) == _date(DocView("d", date=value, date_precision=precision)) \
+            == format_date(value, precision)

@@ -6,35 +6,20 @@ Skipped when the ``playwright`` package or /usr/bin/chromium is missing.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from conftest import live_server, screenshot
+
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(browser, tmp_path_factory):
     """uvicorn serving a fixture scan on a free loopback port, in a background thread."""
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    uvicorn = pytest.importorskip("uvicorn")
     pytest.importorskip("starlette")
     from test_web import build_scan
 
@@ -42,47 +27,12 @@ def server(tmp_path_factory):
 
     scan = build_scan(tmp_path_factory.mktemp("browser") / "scan")
     app = create_app(scan, allowed_hosts={"127.0.0.1"})
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app.state.site.corpus
-    srv.should_exit = True
-    thread.join(10)
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    pg = ctx.new_page()
-    pg.errors = []  # type: ignore[attr-defined]
-    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
-    # no request may leave the machine: anything not to our server is aborted and recorded
-    pg.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
-             else (pg.errors.append("external: " + route.request.url), route.abort()))
-    yield pg
-    ctx.close()
+    with live_server(app) as base:
+        yield base, app.state.site.corpus
 
 
 def _shot(pg, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    pg.screenshot(path=str(ARTIFACTS / f"web-{name}.png"), full_page=True)
+    screenshot(pg, f"web-{name}")
 
 
 def test_pages_load(server, page):

@@ -10,21 +10,13 @@ is missing. Screenshots go to test-artifacts/.
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
-from pathlib import Path
 
 import pytest
 
-from conftest import SEEDS
+from conftest import ARTIFACTS, SEEDS, live_server
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 PAPER, WIRE = "000-paper", "001-reuters"
 
 # every changed-word mark of the pair, from the column it sits in
@@ -35,12 +27,6 @@ MARKS_JS = """() => Array.from(document.querySelectorAll('.wt-pair .wt-col')).fl
     marked: getComputedStyle(el).backgroundColor !== getComputedStyle(el.parentElement).backgroundColor})))"""
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _seed_texts() -> tuple[str, str]:
     if not SEEDS.exists():
         pytest.skip("../shared/seeds is not present")
@@ -49,37 +35,8 @@ def _seed_texts() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
-    _seed_texts()
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.errors = []  # type: ignore[attr-defined]
-    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
-    pg.on("console", lambda m: m.type == "error" and pg.errors.append(m.text))
-    # nothing may leave the machine: only our server and our own file are served
-    pg.route("**/*", lambda route: route.continue_()
-             if route.request.url.startswith(("http://127.0.0.1:", "file://"))
-             else (pg.errors.append("external: " + route.request.url), route.abort()))
-    yield pg
-    ctx.close()
-
-
-@pytest.fixture(scope="module")
 def viewer(browser, tmp_path_factory):
     """uvicorn serving a scan of the two seed articles on a free loopback port."""
-    uvicorn = pytest.importorskip("uvicorn")
-    from test_web_browser import _free_port
     from wiretrace.config import CompareConfig, ScanConfig
     from wiretrace.engines.local import scan
     from wiretrace.web import create_app
@@ -91,18 +48,8 @@ def viewer(browser, tmp_path_factory):
                    + json.dumps({"id": WIRE, "text": wire, "source": "Reuters"}) + "\n", encoding="utf-8")
     scan(str(src), str(root / "scan"), config=ScanConfig(compare=CompareConfig(semantic=False)))
     app = create_app(root / "scan", allowed_hosts={"127.0.0.1"})
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", app.state.site.corpus
-    srv.should_exit = True
-    thread.join(10)
+    with live_server(app) as base:
+        yield base, app.state.site.corpus
 
 
 def _has(marks: list[dict], side: str, text: str, other: str, quote: bool = False) -> bool:
@@ -120,6 +67,7 @@ def _check_seed_marks(marks: list[dict], paper: str, wire: str) -> None:
 
 
 def test_compare_html_shows_changed_words(page, tmp_path):
+    _seed_texts()
     from wiretrace.cli import main
 
     out = tmp_path / "seed.html"

@@ -285,7 +285,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     locate_index(args.path)  # a scan output or another file: say what to give instead
     _check_port(args.host, args.port)
-    serve(args.path, host=args.host, port=args.port, allow_add=args.allow_add)
+    serve(args.path, host=args.host, port=args.port, allow_add=args.allow_add, checks_dir=args.checks_dir)
     return 0
 
 
@@ -409,6 +409,9 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     v.add_argument("--allow-add", action="store_true",
                    help="let the check page store submitted articles in the index (default: off)")
+    v.add_argument("--checks-dir", metavar="DIR", default=None,
+                   help="folder keeping each check's results for its permalink (default: "
+                        "INDEX.checks beside the index)")
     v.set_defaults(func=_cmd_serve)
     return p
 

@@ -33,7 +33,7 @@ from typing import Any
 from .errors import ConfigError
 
 __all__ = ["DateInfo", "DateError", "SOURCES", "parse_date", "check_date", "date_order",
-           "day_date", "pair_dates", "date_bounds", "page_date", "text_date"]
+           "day_date", "format_date", "pair_dates", "date_bounds", "page_date", "text_date"]
 
 #: where a document's date came from
 SOURCES = ("input", "page-metadata", "dateline", "byline")
@@ -131,6 +131,44 @@ def day_date(value: Any) -> str | None:
     """
     got = parse_date(value)
     return value if got is not None and got.precision == "day" else None
+
+
+_OFFSET = re.compile(r"(?:[Zz]|([+-]\d{2}):?(\d{2})?)$")
+
+
+def format_date(value: Any, precision: str | None = None) -> str:
+    """A date as every page of wiretrace prints it, saying its precision: a day
+    ``2016-03-01`` (with ``HH:MM`` and the offset the text carries, when it has
+    a time), ``2016-03 (month only)``, ``2016 (year only)``, ``undated``; text
+    that is no ISO 8601 date is shown cut to 40 characters and marked.
+    ``precision`` is the one the index stored (else read off the text).
+
+    >>> format_date("2016-03-01T10:00:00Z"), format_date("2016-03-01T10:00:00+02:00")
+    ('2016-03-01 10:00 UTC', '2016-03-01 10:00 +02:00')
+    >>> format_date("2016-03", "month"), format_date("2016"), format_date(None)
+    ('2016-03 (month only)', '2016 (year only)', 'undated')
+    >>> format_date("last Tuesday")
+    'last Tuesday (not a date)'
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "undated"
+    got = parse_date(value)
+    if got is None:
+        text = " ".join(str(value).split())
+        return (text if len(text) <= 40 else text[:39] + "…") + " (not a date)"
+    precision = precision if precision in ("year", "month", "day") else got.precision
+    iso = got.iso
+    if precision == "year" or got.precision == "year":
+        return f"{iso[:4]} (year only)"
+    if precision == "month" or got.precision == "month":
+        return f"{iso[:7]} (month only)"
+    if not got.has_time:
+        return iso[:10]
+    m = _OFFSET.search(iso[16:])
+    zone = "" if m is None else " UTC" if m.group(0) in "Zz" else \
+        " UTC" if m.group(1) in ("+00", "-00") and (m.group(2) or "00") == "00" else \
+        f" {m.group(1)}:{m.group(2) or '00'}"
+    return f"{iso[:10]} {iso[11:16]}{zone}"
 
 
 def date_order(a: Any, b: Any) -> int | None:

@@ -44,6 +44,7 @@ import duckdb
 import pyarrow as pa
 
 from .errors import IndexBusyError, WiretraceError
+from .index_lists import ListReads
 from .schema import DATA_TABLES, TABLES, VIEWS, create_sql
 
 if TYPE_CHECKING:
@@ -95,8 +96,9 @@ def auto_memory_limit() -> str | None:
     return f"{max(1024, total // 5 // 2**20)}MB"
 
 
-class Index:
+class Index(ListReads):
     """A wiretrace DuckDB index. Use :meth:`open`; one writer process at a time.
+    Its paginated lists (pairs with facets, conflicts) are :class:`~wiretrace.index_lists.ListReads`.
 
     >>> with Index.open(":memory:") as ix:
     ...     ix.document_count()
@@ -376,18 +378,6 @@ class Index:
         rows = self.con.execute("SELECT id FROM documents WHERE text ILIKE ? ESCAPE '\\' LIMIT ?",
                                 [pattern, limit]).fetchall()
         return [r[0] for r in rows]
-
-    def related_pairs(self) -> list[dict[str, Any]]:
-        """Each related pair as ids, with its judgement and how many passages and
-        conflicts it holds (the comparison itself: :meth:`pair_record`)."""
-        rows = self.con.execute(
-            "SELECT da.id, db.id, p.relation, p.source, p.similarity, p.a_coverage, p.b_coverage, "
-            "json_array_length(p.result, '$.passages'), json_array_length(p.result, '$.conflicts') "
-            "FROM pairs p JOIN documents da ON da.doc = p.a JOIN documents db ON db.doc = p.b "
-            "WHERE p.related ORDER BY p.a, p.b").fetchall()
-        keys = ("a", "b", "relation", "source", "similarity", "a_coverage", "b_coverage", "passages",
-                "conflicts")
-        return [dict(zip(keys, r)) for r in rows]
 
     def pair_record(self, a: str, b: str) -> dict[str, Any] | None:
         """The related pair ``a``, ``b`` (in stored order) as a line of pairs.jsonl: ids,

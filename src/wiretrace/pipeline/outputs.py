@@ -149,18 +149,23 @@ def _report(ix: Index, input_path: str) -> str:
         [ids, [x for r in pair_rows for x in r[:2]]]).fetchall()}
     by_num = {r[5]: r for r in meta.values()}
     anchors = {(r[0], r[1]): f"pair-{r[0]}-{r[1]}" for r in pair_rows}
-    related: dict[str, list[tuple[str, str, str | None]]] = {}
+    related: dict[str, list[tuple[str, str, str | None, str | None]]] = {}
     shown = set(ids)
     if shown:
-        for a, b, rel, na, nb in ix.con.execute(
-                "SELECT da.id, db.id, p.relation, p.a, p.b FROM pairs p JOIN documents da ON da.doc = p.a "
+        for a, b, rel, na, nb, src in ix.con.execute(
+                "SELECT da.id, db.id, p.relation, p.a, p.b, p.source FROM pairs p "
+                "JOIN documents da ON da.doc = p.a "
                 "JOIN documents db ON db.doc = p.b WHERE p.related AND (da.id IN "
                 "(SELECT unnest($1::VARCHAR[])) OR db.id IN (SELECT unnest($1::VARCHAR[]))) "
                 "ORDER BY p.a, p.b",  # the same report for the same index, run after run
                 [sorted(shown)]).fetchall():
             anchor = anchors.get((na, nb))
-            related.setdefault(a, []).append((b, rel, anchor))
-            related.setdefault(b, []).append((a, rel, anchor))
+            # who copies whom, from each side: "b" is the source means a copies b
+            copies = {"b": (a, b), "a": (b, a)}.get(src or "") if rel != "non-derived" else None
+            related.setdefault(a, []).append(
+                (b, rel, anchor, None if copies is None else "copies" if copies[0] == a else "copied by"))
+            related.setdefault(b, []).append(
+                (a, rel, anchor, None if copies is None else "copies" if copies[0] == b else "copied by"))
 
     def view(doc_id: str) -> ch.DocView:
         m = meta.get(doc_id)

@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ..dates import format_date
 from ..records import Comparison
+from ..textfit import text_width
 from . import reuse_line
 
 MAX_STORIES = 300
@@ -41,8 +43,10 @@ class DocView:
     date: str | None = None
     title: str | None = None
     story: str | None = None
-    #: ``(other id, relation, pair anchor or None)`` for each related pair
-    pairs: list[tuple[str, str, str | None]] = field(default_factory=list)
+    #: ``(other id, relation, pair anchor or None, direction)`` for each related pair;
+    #: direction: "copies" (this document copies the other), "copied by" or None (undecided)
+    pairs: list[tuple[str, str, str | None] | tuple[str, str, str | None, str | None]] = \
+        field(default_factory=list)
     #: "day", "month" or "year" (a year or a month orders nothing)
     date_precision: str | None = None
 
@@ -90,74 +94,110 @@ def _when(value: str | None) -> datetime | None:
 
 
 def _date(d: DocView) -> str:
-    """A document's date as the report prints it, with its precision when it is not a day."""
-    if not d.date:
-        return "undated"
-    return d.date if d.date_precision in (None, "day") else f"{d.date} ({d.date_precision} only)"
+    """A document's date as every wiretrace page prints it, with its precision."""
+    return format_date(d.date, d.date_precision)
+
+
+def _cut(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 1] + "…"
 
 
 _COLOURS = {"wholly-derived": "#c0392b", "partially-derived": "#e67e22", "non-derived": "#7f8c8d"}
+_REL_WORDS = {"wholly-derived": "red: wholly derived", "partially-derived": "orange: partially derived",
+              "non-derived": "grey: no derivation decided"}
+#: geometry of the reuse graph: node radius, row height, label size (px), widest label column
+_R, _ROW, _FONT, _LABEL_W = 7, 30, 13, 640
 
 
 def reuse_graph_svg(story: StoryView) -> str:
-    """Inline SVG: one row per document, placed left to right by date (undated
-    at the right edge of the plot), labels in a column on the right, curved
-    arrows from source to derived (solid for the likeliest source).
+    """Inline SVG: one row per document; documents with a day date placed left to
+    right by publication time, the others in their own column at the right; each
+    row's label (id, outlet, date) in a column on the right; curved arrows from
+    the source to the copy. The caption below it is written from the layout drawn.
 
     >>> s = StoryView("s1", "h", [DocView("a", date="2024-01-01"), DocView("b", date="2024-01-02")],
     ...               [{"source": "a", "derived": "b", "relation": "wholly-derived", "primary": True}])
-    >>> "<path" in reuse_graph_svg(s)
+    >>> svg = reuse_graph_svg(s)
+    >>> "<path" in svg and "2024-01-01 to 2024-01-02" in svg
     True
     """
     docs = story.documents[:MAX_GRAPH_NODES]
     if not docs:
         return ""
-    width, row, left, label_w = 760, 24, 24, 300
-    plot = width - left - label_w - 40
-    dated = [w for d in docs if (w := _when(d.date)) is not None]
-    lo = min(dated) if dated else None
-    span = (max(dated) - lo).total_seconds() if dated else 0.0
+    times = {d.id: _when(d.date) for d in docs}
+    dated = sorted(w for w in times.values() if w is not None)
+    n_undated = len(docs) - len(dated)
+    rows = {d.id: i for i, d in enumerate(docs)}
+    edges = [e for e in story.edges if e.get("source") in rows and e.get("derived") in rows]
+    # arcs bow left of their chord by up to this much: the plot starts right of it
+    bow = max((0.35 * abs(rows[e["source"]] - rows[e["derived"]]) * _ROW + 14 for e in edges), default=0)
+    left, top, plot = 16 + bow, 40, 360
+    undated_x = left + plot + (70 if dated else 0)
+    lo, span = (dated[0], (dated[-1] - dated[0]).total_seconds()) if dated else (None, 0.0)
+    label_x = (undated_x if n_undated else left + plot) + 40
+    labels = {d.id: (_cut(d.id, 28), _cut(d.source or "outlet unknown", 24), _date(d)) for d in docs}
+    width = label_x + min(_LABEL_W, 12 + max(text_width(" · ".join(v), _FONT, bold=True) for v in labels.values()))
+    height = top + len(docs) * _ROW
     pos: dict[str, tuple[float, float]] = {}
     nodes = []
-    for i, d in enumerate(docs):
-        w = _when(d.date)
-        x = left + (plot * (w - lo).total_seconds() / span if span else 0.0) \
-            if w is not None and lo is not None else left + plot
-        y = 16 + i * row
+    for d in docs:
+        w = times[d.id]
+        x = undated_x if w is None or lo is None else left + (plot * (w - lo).total_seconds() / span if span else 0)
+        y = top + rows[d.id] * _ROW + _ROW / 2
         pos[d.id] = (x, y)
-        label = d.id if len(d.id) <= 26 else d.id[:25] + "…"
-        lx = width - label_w
+        full = f"{d.id} · {d.source or 'outlet unknown'} · {_date(d)}"
         nodes.append(
-            f'<a href="#{_anchor("doc", d.id)}"><line x1="{x:.1f}" y1="{y}" x2="{lx - 4}" y2="{y}" '
-            f'class="wt-lead"/><circle cx="{x:.1f}" cy="{y}" r="5" class="wt-node"><title>'
-            f'{_e(d.id)} · {_e(d.source or "outlet unknown")} · {_e(_date(d))}</title></circle>'
-            f'<text x="{lx}" y="{y + 4}">'
-            f'{_e(label)}{" · " + _e(d.source) if d.source else ""}</text></a>')
+            f'<a href="#{_anchor("doc", d.id)}"><title>{_e(full)}</title><line x1="{x + _R:.1f}" y1="{y}" '
+            f'x2="{label_x - 6}" y2="{y}" class="wt-lead"/><circle cx="{x:.1f}" cy="{y}" r="{_R}" '
+            f'class="wt-node{" wt-earliest" if d.id == story.earliest else ""}"/>'
+            f'<text x="{label_x}" y="{y + _FONT * 0.35:.1f}"><tspan class="wt-id">{_e(labels[d.id][0])}</tspan>'
+            f' · {_e(labels[d.id][1])} · {_e(labels[d.id][2])}</text></a>')
     arcs = []
-    for edge in story.edges:
-        if edge.get("source") not in pos or edge.get("derived") not in pos:
-            continue
-        (x1, y1), (x2, y2) = pos[edge["source"]], pos[edge["derived"]]
-        # bow each arc to the left of its chord so arcs do not run along the rows
-        bend = 0.35 * abs(y2 - y1) + 12
-        cx, cy = min(x1, x2) - bend, (y1 + y2) / 2
-        colour = _COLOURS.get(edge.get("relation", ""), "#7f8c8d")
-        dash = "" if edge.get("primary") else ' stroke-dasharray="4 3" opacity="0.6"'
+    for e in edges:
+        (x1, y1), (x2, y2) = pos[e["source"]], pos[e["derived"]]
+        cx, cy = min(x1, x2) - (0.35 * abs(y2 - y1) + 14), (y1 + y2) / 2
+        colour = _COLOURS.get(e.get("relation", ""), "#7f8c8d")
+        dash = "" if e.get("primary") else ' stroke-dasharray="5 4" opacity="0.7"'
         arcs.append(f'<path d="M{x1:.1f},{y1} Q{cx:.1f},{cy:.1f} {x2:.1f},{y2}" fill="none" '
-                    f'stroke="{colour}" stroke-width="1.6"{dash} marker-end="url(#wt-arrow)"><title>'
-                    f'{_e(edge["source"])} → {_e(edge["derived"])}: {_e(edge.get("relation"))}, '
-                    f'{float(edge.get("coverage", 0)):.0%} of the copy</title></path>')
-    height = 16 + len(docs) * row
-    more = (f'<p class="wt-note">graph shows the first {MAX_GRAPH_NODES} of '
-            f'{len(story.documents)} documents</p>' if len(story.documents) > len(docs) else "")
-    return (f'<svg class="wt-graph" width="{width}" height="{height}" viewBox="-60 0 {width + 60} '
-            f'{height}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="reuse graph">'
-            '<defs><marker id="wt-arrow" viewBox="0 0 10 10" refX="15" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
-            'fill="#555"/></marker></defs>' + "".join(nodes) + "".join(arcs) + "</svg>"
-            '<p class="wt-note">left to right: publication time (documents without a day date at '
-            "the right); arrows: source → derived (red whole copy, orange partial; dashed: a "
-            "secondary source)</p>" + more)
+                    f'stroke="{colour}" stroke-width="2"{dash} marker-end="url(#wt-arrow)"><title>'
+                    f'{_e(e["derived"])} copies {_e(e["source"])}: {_e(e.get("relation"))}, '
+                    f'{float(e.get("coverage", 0)):.0%} of the copy</title></path>')
+    axis = []
+    if dated:
+        first, last = format_date(dated[0].isoformat(" ", "minutes")), format_date(dated[-1].isoformat(" ", "minutes"))
+        axis.append(f'<text x="{left}" y="16" class="wt-axis">{_e(first)}</text>')
+        if span:
+            axis.append(f'<text x="{left + plot}" y="16" class="wt-axis" text-anchor="end">{_e(last)}</text>'
+                        f'<line x1="{left}" y1="24" x2="{left + plot}" y2="24" class="wt-axisline" '
+                        'marker-end="url(#wt-tick)"/>')
+    if n_undated:
+        axis.append(f'<text x="{undated_x}" y="16" class="wt-axis" text-anchor="middle">no day date</text>')
+    if dated and span:
+        when = f"left to right: publication time, {_e(format_date(dated[0].date().isoformat()))} to " \
+            f"{_e(format_date(dated[-1].date().isoformat()))} (UTC)"
+    elif dated:
+        when = "every dated document has the same time: they stand in one column"
+    else:
+        when = "no document has a day date: they stand in one column, in no order"
+    if dated and n_undated:
+        when += f"; the {n_undated} document{'s' if n_undated > 1 else ''} without a day date stand in " \
+            "the column marked “no day date” at the right"
+    kinds = sorted({e.get("relation", "") for e in edges}, key=list(_COLOURS).index) if edges else []
+    arrows = (f"arrows run from the source to its copy ({', '.join(_REL_WORDS[k] for k in kinds if k in _REL_WORDS)}"
+              f"{'; dashed: a secondary source' if any(not e.get('primary') for e in edges) else ''})"
+              if edges else "no copy between these documents was found")
+    earliest = "; the yellow dot is the earliest witness" if story.earliest in pos else ""
+    more = (f'<p class="wt-note">The graph shows the first {MAX_GRAPH_NODES} of '
+            f'{len(story.documents)} documents.</p>' if len(story.documents) > len(docs) else "")
+    return (f'<svg class="wt-graph" width="{width:.0f}" height="{height}" viewBox="0 0 {width:.0f} {height}" '
+            'xmlns="http://www.w3.org/2000/svg" role="img" aria-label="reuse graph">'
+            '<defs><marker id="wt-arrow" viewBox="0 0 10 10" refX="19" refY="5" markerWidth="8" '
+            'markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
+            '<path d="M 0 0 L 10 5 L 0 10 z" fill="#555"/></marker>'
+            '<marker id="wt-tick" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
+            'orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#aaa"/></marker></defs>'
+            + "".join(axis) + "".join(nodes) + "".join(arcs) + "</svg>"
+            f'<p class="wt-note wt-caption">One row per document; {when}; {arrows}{earliest}.</p>' + more)
 
 
 _CSS = """
@@ -167,8 +207,11 @@ h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ddd;padding-bottom
 table{border-collapse:collapse;width:100%;margin:.5em 0}td,th{border-bottom:1px solid #eee;
 padding:.25em .5em;text-align:left;vertical-align:top}th{background:#f0f0f0}
 .wt-note{color:#666;font-size:.9em}.wt-story,.wt-doc{background:#fff;border:1px solid #e3e3e3;
-border-radius:6px;padding:.6em 1em;margin:1em 0}.wt-graph text{font-size:11px;fill:#333}
-.wt-node{fill:#2c3e50}.wt-lead{stroke:#ddd;stroke-dasharray:2 3}
+border-radius:6px;padding:.6em 1em;margin:1em 0}.wt-graph{max-width:100%;height:auto;display:block}
+.wt-graph text{font:13px system-ui,sans-serif;fill:#333}.wt-graph .wt-id{font-weight:600}
+.wt-graph .wt-axis{font-size:12px;fill:#666}.wt-axisline{stroke:#bbb}
+.wt-node{fill:#2c3e50}.wt-node.wt-earliest{fill:#f1c40f;stroke:#2c3e50;stroke-width:2.5}
+.wt-lead{stroke:#ddd;stroke-dasharray:2 3}
 .wt-rel-wholly-derived{color:#c0392b}.wt-rel-partially-derived{color:#d35400}
 details.wt-pairview{background:#fff;border:1px solid #e3e3e3;border-radius:6px;margin:.6em 0;
 padding:.4em .8em}details.wt-pairview summary{cursor:pointer}
@@ -217,8 +260,8 @@ def _story_section(s: StoryView) -> str:
     copies = f" · {len(derived)} copies" if derived else ""
     chains = "".join(f"<li>{' → '.join(_e(x) for x in c)}</li>" for c in s.chains[:20] if len(c) > 2)
     edges = "".join(
-        f'<li class="wt-rel-{_e(e.get("relation"))}">{_e(e["source"])} → {_e(e["derived"])}: '
-        f'{_e(e.get("relation"))}, {float(e.get("coverage", 0)):.0%} of the copy'
+        f'<li class="wt-rel-{_e(e.get("relation"))}">{_e(e["derived"])} copies {_e(e["source"])} '
+        f'({_e(e.get("relation"))}, {float(e.get("coverage", 0)):.0%} of the copy)'
         f'{"" if e.get("primary") else " (secondary)"}, by {_e(e.get("by"))}</li>'
         for e in s.edges[:200])
     return (f'<section class="wt-story" id="{_anchor("story", s.id)}"><h3>{_e(s.headline)}</h3>'
@@ -231,11 +274,22 @@ def _story_section(s: StoryView) -> str:
                "</details>" if edges else "") + "</section>")
 
 
+def _relation_words(d: DocView, other: str, relation: str, direction: str | None) -> str:
+    """One related pair from ``d``'s side, its direction explicit: "this document
+    copies X", "X copies this document" or "shares text with X"."""
+    link = f'<a href="#{_anchor("doc", other)}">{_e(other)}</a>'
+    if direction == "copies":
+        return f"this document copies {link} ({_e(relation)})"
+    if direction == "copied by":
+        return f"{link} copies this document ({_e(relation)})"
+    return f"shares text with {link} ({_e(relation)}; no direction decided)"
+
+
 def _doc_section(d: DocView) -> str:
     links = "".join(
-        f'<li>{_e(rel)} with <a href="#{_anchor("doc", other)}">{_e(other)}</a>'
-        + (f' · <a href="#{_e(anchor)}">side by side</a>' if anchor else "") + "</li>"
-        for other, rel, anchor in d.pairs[:100])
+        f"<li>{_relation_words(d, p[0], p[1], p[3] if len(p) > 3 else None)}"
+        + (f' · <a href="#{_e(p[2])}">side by side</a>' if p[2] else "") + "</li>"
+        for p in d.pairs[:100])
     story = (f'<a href="#{_anchor("story", d.story)}">{_e(d.story)}</a>' if d.story else "")
     return (f'<section class="wt-doc" id="{_anchor("doc", d.id)}"><h4>{_e(d.id)}</h4>'
             f'<p class="wt-note">{_e(d.source or "outlet unknown")} · {_e(_date(d))} · story {story}</p>'
@@ -247,18 +301,20 @@ def _pair_section(p: PairView) -> str:
     from .html import pair_fragment  # written alongside; imported when a report is made
 
     r = p.comparison
-    src = {"a": p.a.id, "b": p.b.id, None: "undecided"}[r.source]
+    direction = {"a": f"{_e(p.b.id)} copies {_e(p.a.id)}", "b": f"{_e(p.a.id)} copies {_e(p.b.id)}"}.get(
+        r.source or "", "no direction decided")
     return (f'<details class="wt-pairview" id="{_e(p.anchor)}"><summary>'
             f'<b>{_e(p.a.id)}</b> ({_e(p.a.source or "outlet unknown")}) vs <b>{_e(p.b.id)}</b> '
             f'({_e(p.b.source or "outlet unknown")}): '
-            f'<span class="wt-rel-{_e(r.relation)}">{_e(r.relation)}</span>, source {_e(src)}, '
+            f'<span class="wt-rel-{_e(r.relation)}">{_e(r.relation)}</span>, {direction}, '
             f'coverage {r.a_coverage:.0%} / {r.b_coverage:.0%}, similarity {r.similarity:.2f}'
             + (f'; {_e(reuse_line(r))}' if reuse_line(r) else "") +
             f"</summary>{pair_fragment(p.a_text, p.b_text, r, p.a.id, p.b.id)}</details>")
 
 
 def _first_day(s: StoryView) -> str:
-    return next((d.date for d in s.documents if d.date and d.date_precision in (None, "day")), "")
+    first = next((d for d in s.documents if d.date and _when(d.date) is not None), None)
+    return _date(first) if first else "no day date"
 
 
 def render_report(*, title: str, summary: dict[str, Any], stories: Sequence[StoryView],

@@ -1,6 +1,6 @@
 """Browse a scan in the browser: stories, documents, pairs, and a check form.
 
-    wiretrace serve DIR_OR_INDEX [--host 127.0.0.1] [--port 8000] [--allow-add]
+    wiretrace serve DIR_OR_INDEX [--host 127.0.0.1] [--port 8000] [--allow-add] [--checks-dir DIR]
 
 Needs the ``web`` extra (starlette, jinja2, uvicorn, python-multipart).
 :func:`create_app` gives the ASGI app (for tests or another server);
@@ -41,20 +41,23 @@ def _is_loopback(host: str) -> bool:
 
 
 def create_app(path: str | os.PathLike[str], *, allow_add: bool = False,
-               allowed_hosts: set[str] | None = None) -> Any:
+               allowed_hosts: set[str] | None = None, checks_dir: str | os.PathLike[str] | None = None) -> Any:
     """The Starlette app serving the scan at ``path`` (output DIR or index file).
 
     ``allow_add`` lets the check page store submitted articles in the index.
     ``allowed_hosts``: Host header names to accept (None: any).
+    ``checks_dir``: where each check's results are kept for its permalink
+    (default: ``INDEX.checks`` beside the index).
     """
     _require()
     from .app import create_app as _create
 
-    return _create(str(path), allow_add=allow_add, allowed_hosts=allowed_hosts)
+    return _create(str(path), allow_add=allow_add, allowed_hosts=allowed_hosts,
+                   checks_dir=str(checks_dir) if checks_dir else None)
 
 
 def serve(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 8000,
-          allow_add: bool = False) -> None:
+          allow_add: bool = False, checks_dir: str | os.PathLike[str] | None = None) -> None:
     """Serve the scan at ``path`` with uvicorn until interrupted.
 
     On a loopback address only requests naming a loopback host are answered
@@ -68,5 +71,5 @@ def serve(path: str | os.PathLike[str], *, host: str = "127.0.0.1", port: int = 
     hosts = (LOOPBACK_NAMES | {host.lower()}) if _is_loopback(host) else None
     if hosts is None:
         log.warning("serving on %s: anyone who can reach this address can browse the scan", host)
-    app = create_app(path, allow_add=allow_add, allowed_hosts=hosts)
+    app = create_app(path, allow_add=allow_add, allowed_hosts=hosts, checks_dir=checks_dir)
     uvicorn.run(app, host=host, port=port, log_level="info")

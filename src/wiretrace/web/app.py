@@ -27,7 +27,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..dates import DateError, check_date
+from ..dates import DateError, check_date, format_date
 from ..engines.search import QueryHit
 from ..errors import WiretraceError
 from ..formats import MAX_CHARS as FORMAT_MAX_CHARS
@@ -35,8 +35,9 @@ from ..records import Conflict, json_finite
 from ..report import reuse_line
 from ..report.html import PAIR_CSS, PAIR_JS, pair_fragment, summary_html
 from ..worddiff import word_changes
-from . import check, views
+from . import check, lists, views
 from .data import Corpus
+from .permalinks import CheckStore, CheckStoreFull, checks_beside
 
 log = logging.getLogger("wiretrace.web")
 
@@ -88,12 +89,9 @@ def _pct(value: Any) -> str:
         return ""
 
 
-def _when(value: Any) -> str:
-    """``2019-02-04T09:00:00`` → ``2019-02-04 09:00``; empty → ``undated``."""
-    if not value:
-        return "undated"
-    text = str(value).replace("T", " ")
-    return text[:16] if len(text) > 10 and text[10] == " " else text[:32]
+def _when(value: Any, precision: str | None = None) -> str:
+    """A date as every page prints it, with its precision (:func:`wiretrace.dates.format_date`)."""
+    return format_date(value, precision)
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -119,9 +117,10 @@ def _public(data: Any) -> Any:
 class Site:
     """The application state: one corpus, the templates and the options."""
 
-    def __init__(self, corpus: Corpus, allow_add: bool):
+    def __init__(self, corpus: Corpus, allow_add: bool, checks: CheckStore | None = None):
         self.corpus = corpus
         self.allow_add = allow_add
+        self.checks = checks if checks is not None else CheckStore(checks_beside(corpus.index_path))
         self.env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")),
                                       autoescape=True, trim_blocks=True, lstrip_blocks=True)
         self.env.filters["pct"] = _pct
@@ -183,6 +182,7 @@ class Site:
         data = views.story_view(corpus, sid)
         if data is None:
             raise HTTPException(404, "No such story in this scan.")
+        data["conflicts"] = lists.story_conflicts(corpus, sid)
         return self.render(request, "story.html", data, json_url=views.story_url(sid, json=True))
 
     def document(self, request: Request) -> Response:
@@ -211,12 +211,44 @@ class Site:
             label = "{} · {} · {}"
             data["fragment"] = Markup(pair_fragment(
                 data["a_text"], data["b_text"], shown,
-                a_label=label.format("A", data["a"]["label"], _when(data["a"]["date"])),
-                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"])),
+                a_label=label.format("A", data["a"]["label"], _when(data["a"]["date"], data["a"]["date_precision"])),
+                b_label=label.format("B", data["b"]["label"], _when(data["b"]["date"], data["b"]["date_precision"])),
                 changes=data["_changes"]))
             data["summary_html"] = Markup(summary_html(r))
         return self.render(request, "pair.html", data,
                            json_url=views.pair_url(pm.a, pm.b).replace("/pair?", "/pair.json?", 1))
+
+    def pairs(self, request: Request) -> Response:
+        try:
+            f, page = lists.pair_filter(request.query_params)
+        except lists.BadQuery as exc:
+            raise HTTPException(400, str(exc)) from None
+        data = lists.pairs_view(self.fresh(), f, page)
+        return self.render(request, "pairs.html", data, json_url=data["json"])
+
+    def conflicts(self, request: Request) -> Response:
+        corpus = self.fresh()
+        try:
+            f, page = lists.conflict_filter(request.query_params, corpus)
+        except lists.BadQuery as exc:
+            raise HTTPException(400, str(exc)) from None
+        data = lists.conflicts_view(corpus, f, page)
+        return self.render(request, "conflicts.html", data, json_url=data["json"])
+
+    def stored_check(self, request: Request) -> Response:
+        """A stored check, read-only, at its permalink ``/check/KEY`` (``.json``)."""
+        key = request.path_params["key"]
+        key = key[:-5] if key.endswith(".json") else key
+        rec = self.checks.load(key)
+        if rec is None:
+            raise HTTPException(404, "No stored check has this address: check the article again "
+                                     "on the check page.")
+        form = rec.get("form") if isinstance(rec.get("form"), dict) else {}
+        data = {"allow_add": self.allow_add, "form": form, "hits": rec.get("hits") or [], "search": "index",
+                "notes": rec.get("notes") or [], "added": rec.get("added"), "characters": rec.get("characters"),
+                "checked_at": rec.get("checked_at"), "permalink": f"/check/{key}", "stored": True,
+                "text": rec.get("text") or "", "_text": rec.get("text") or ""}
+        return self.render(request, "check.html", data, json_url=f"/check/{key}.json")
 
     def check_form(self, request: Request) -> Response:
         data = {"allow_add": self.allow_add, "fields": ["text", "file", "title", "date", "source"]
@@ -298,11 +330,29 @@ class Site:
         elif form.get("add"):
             notes.append("Not added: the server was started without --allow-add.")
         results = [self._hit(corpus, h, text, i < 3) for i, h in enumerate(hits)]
-        # "_text" fills the form each hit's "side by side" button posts (the server keeps nothing);
+        # "_text" fills the form each hit's "side by side" button posts;
         # "search" stays for JSON clients written when another search could answer
         data = {"allow_add": self.allow_add, "form": fields, "hits": results, "search": "index",
                 "notes": notes, "added": added, "characters": len(text), "_text": text}
+        data["permalink"] = await run_in_threadpool(self._keep, corpus, fields, text, data)
         return self.render(request, "check.html", data)
+
+    def _keep(self, corpus: Corpus, fields: dict[str, str], text: str, data: dict[str, Any]) -> str | None:
+        """Store a check for its permalink; None (and a note on the page) when it cannot be."""
+        record = {"form": fields, "text": text, "hits": _public(data["hits"]), "notes": list(data["notes"]),
+                  "added": data["added"], "characters": data["characters"],
+                  "checked_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        try:
+            key = self.checks.save(record, salt=repr(corpus.index_identity()),
+                                   key_of={"form": fields, "text": text})
+        except CheckStoreFull as exc:
+            data["notes"].append(f"No permalink: {exc}")
+            return None
+        except OSError as exc:
+            log.warning("cannot store a check in %s: %s", self.checks.folder, exc)
+            data["notes"].append(f"No permalink: the check store {self.checks.folder} cannot be written.")
+            return None
+        return f"/check/{key}"
 
     async def check_pair(self, request: Request) -> Response:
         """One hit of the check page side by side with the checked article: the page
@@ -399,14 +449,16 @@ def _static_text(body: str, media_type: str) -> Callable[[Request], Awaitable[Re
     return endpoint
 
 
-def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | None = None) -> Starlette:
+def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | None = None,
+               checks_dir: str | None = None) -> Starlette:
     """The viewer as an ASGI app over a scan directory or index file.
 
     ``allowed_hosts`` (lower-case host names) makes every other Host header a 400,
     which guards a loopback server against DNS rebinding; None accepts any.
+    ``checks_dir`` keeps the checks' permalinks (default: ``INDEX.checks/`` beside the index).
     Raises :class:`~wiretrace.web.data.CorpusError` when ``path`` is not a scan.
     """
-    site = Site(Corpus.open(path), allow_add)
+    site = Site(Corpus.open(path), allow_add, CheckStore(Path(checks_dir)) if checks_dir else None)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -435,6 +487,12 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
             return page(request)
         return endpoint
 
+    def threaded(page: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
+        """Run a page that asks the index a list query off the event loop."""
+        async def endpoint(request: Request) -> Response:
+            return await run_in_threadpool(page, request)
+        return endpoint
+
     async def stories(request: Request) -> Response:
         if request.query_params.get("q"):  # a text search may scan the index: off the loop
             return await run_in_threadpool(site.stories, request)
@@ -443,8 +501,10 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
     routes = [
         Route("/", home),
         Route("/stories", stories), Route("/stories.json", stories),
-        Route("/story/{id:path}", inline(site.story)),
-        Route("/story", inline(site.story)), Route("/story.json", inline(site.story)),
+        Route("/story/{id:path}", threaded(site.story)),
+        Route("/story", threaded(site.story)), Route("/story.json", threaded(site.story)),
+        Route("/pairs", threaded(site.pairs)), Route("/pairs.json", threaded(site.pairs)),
+        Route("/conflicts", threaded(site.conflicts)), Route("/conflicts.json", threaded(site.conflicts)),
         Route("/doc/{id:path}", inline(site.document)),
         Route("/doc", inline(site.document)), Route("/doc.json", inline(site.document)),
         Route("/pair", inline(site.pair)), Route("/pair.json", inline(site.pair)),
@@ -454,6 +514,7 @@ def create_app(path: str, *, allow_add: bool = False, allowed_hosts: set[str] | 
         Route("/check.json", site.check_submit, methods=["POST"]),
         Route("/check/pair", site.check_pair, methods=["POST"]),
         Route("/check/pair.json", site.check_pair, methods=["POST"]),
+        Route("/check/{key}", threaded(site.stored_check), methods=["GET"]),
         Route("/static/pair.css", _static_text(PAIR_CSS, "text/css")),
         Route("/static/pair.js", _static_text(PAIR_JS, "text/javascript")),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import WiretraceError
+from ..index_lists import ConflictFilter, PairFilter
 from ..pipeline.plan import INDEX_FILE
 from ..read import TEXT_FIELDS
 from ..records import Comparison
@@ -200,11 +201,17 @@ class Corpus:
                 out.append((0, 0, 0))
         return tuple(out)
 
+    def index_identity(self) -> tuple:
+        """Which index file (and write-ahead log) this corpus reads now: a permalink
+        made against it names this state."""
+        return (str(self.index_path),) + self._stamp_now()
+
     def load(self) -> None:
         """(Re)read the summaries of documents, pairs and stories."""
         with self.index.use() as ix:
             doc_rows = ix.document_summaries()
             pair_rows = ix.related_pairs()
+            ix.prepare_lists()  # the pair and conflict lists, and each story's conflicts
             story_rows = ix.story_records()
         docs = {r["id"]: DocMeta(id=r["id"], source=r["source"], date=r["date"], title=r["title"],
                                  url=r["url"], story=r["story"], date_precision=r["date_precision"],
@@ -337,6 +344,16 @@ class Corpus:
             while len(self._comparisons) > 1024:
                 self._comparisons.popitem(last=False)
         return r
+
+    def pair_list(self, f: PairFilter, *, limit: int, offset: int) -> dict[str, Any]:
+        """One page of related pairs with facet counts (:meth:`wiretrace.index.Index.pair_list`)."""
+        with self.index.use() as ix:
+            return ix.pair_list(f, limit=limit, offset=offset)
+
+    def conflict_list(self, f: ConflictFilter, *, limit: int, offset: int) -> dict[str, Any]:
+        """One page of conflicts with counts per kind (:meth:`wiretrace.index.Index.conflict_list`)."""
+        with self.index.use() as ix:
+            return ix.conflict_list(f, limit=limit, offset=offset)
 
     def search_text(self, q: str, limit: int = 2000) -> set[str]:
         """Ids of documents whose text contains ``q`` (case-insensitive)."""

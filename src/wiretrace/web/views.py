@@ -14,6 +14,8 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from ..dates import format_date
+from ..textfit import fit
 from ..worddiff import altered_quotes, inline_diff, word_changes
 from .data import Corpus, DocMeta, PairMeta, Story
 
@@ -144,7 +146,8 @@ def document_view(corpus: Corpus, doc_id: str) -> dict[str, Any] | None:
         links.append({"id": other_id, "url": doc_url(other_id), "pair_url": pair_url(pm.a, pm.b),
                       "outlet": outlet(other), "label": label(other, other_id),
                       "title": other.title if other else None,
-                      "date": other.date if other else None, "role": role, "relation": pm.relation,
+                      "date": other.date if other else None,
+                      "date_precision": other.date_precision if other else None, "role": role, "relation": pm.relation,
                       "similarity": round(pm.similarity, 3), "passages": pm.passages,
                       "coverage": round(pm.a_coverage if side == "a" else pm.b_coverage, 3)})
         for i, p in enumerate(r.passages):
@@ -261,16 +264,24 @@ def _graph(corpus: Corpus, story: Story) -> dict[str, Any]:
     columns: dict[int, list[str]] = {}
     for i in ids:  # ids are in date order
         columns.setdefault(depth[i], []).append(i)
-    col_w, row_h, node_w, node_h, pad = 210, 52, 170, 38, 16
+    col_w, row_h, node_w, node_h, pad = 236, 52, 196, 38, 16
     rows = max((len(c) for c in columns.values()), default=1)
     pos = {i: (pad + c * col_w, pad + r * row_h) for c, col in columns.items() for r, i in enumerate(col)}
     nodes = []
     for i in ids:
         d = corpus.documents.get(i)
         x, y = pos[i]
+        full = label(d, i)
+        sub = (format_date(d.date, d.date_precision) if d and d.date else "undated") + \
+            (" · earliest" if i == story.earliest else "")
+        title = (d.title if d else None) or i
+        # labels are cut to the box (graph.js re-cuts them to the width the browser measures);
+        # the node's tooltip has them whole
         nodes.append({"id": i, "x": x, "y": y, "w": node_w, "h": node_h, "url": doc_url(i),
-                      "label": label(d, i)[:24], "sub": ((d.date or "")[:16] if d else "") or i[:24],
-                      "earliest": i == story.earliest, "title": (d.title if d else None) or i})
+                      "label": fit(full, node_w - 16, 12, bold=True), "full_label": full,
+                      "sub": fit(sub, node_w - 16, 11), "full_sub": sub,
+                      "tooltip": f"{full} · {sub} · {title}" + (f" · {i}" if i != full else ""),
+                      "earliest": i == story.earliest, "title": title})
     lines = []
     bend = 0
     for f, t in edges:
