@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from .errors import ConfigError, IndexBusyError, StorageError, WiretraceError
 
 __all__ = ["WAIT_ENV", "DEFAULT_WAIT", "StorageError", "work_path", "lock_path", "write_wait",
-           "writing", "storage_error", "disk_error"]
+           "writing", "storage_error", "disk_error", "copy_file"]
 
 #: the environment variable that sets how long a writer waits for another
 WAIT_ENV = "WIRETRACE_WRITE_WAIT"
@@ -209,7 +209,7 @@ def _prepare(index_path: str, resume: tuple[str, str, str] | None) -> str:
             if os.path.exists(p):
                 os.remove(p)
         if os.path.exists(index_path):
-            shutil.copyfile(index_path, work + ".part")
+            copy_file(index_path, work + ".part")
             if os.path.exists(index_path + ".wal"):
                 shutil.copyfile(index_path + ".wal", work + ".wal")
             os.replace(work + ".part", work)
@@ -218,6 +218,32 @@ def _prepare(index_path: str, resume: tuple[str, str, str] | None) -> str:
     except OSError as exc:
         raise storage_error(exc, work) from None
     return work
+
+
+#: ioctl FICLONE (linux/fs.h): share the source's blocks, copy on write
+_FICLONE = 0x40049409
+
+
+def copy_file(src: str, dst: str) -> str:
+    """Copy ``src`` to ``dst``: a clone sharing its blocks where the file system
+    can (btrfs, XFS with reflink; instant, no extra space until written), else a
+    plain copy (``shutil.copyfile``: in-kernel on Linux); says which.
+
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp(); open(d + "/a", "w").write("x")
+    1
+    >>> copy_file(d + "/a", d + "/b") in ("clone", "copy"), open(d + "/b").read()
+    (True, 'x')
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            with open(src, "rb") as fi, open(dst, "wb") as fo:
+                fcntl.ioctl(fo.fileno(), _FICLONE, fi.fileno())
+            return "clone"
+        except OSError:
+            pass  # ext4, tmpfs, another device: copy (a failed clone left dst empty)
+    shutil.copyfile(src, dst)
+    return "copy"
 
 
 def _publish(work: str, index_path: str) -> None:
