@@ -293,16 +293,18 @@ def test_spark_scan_waits_for_the_writer_lock_like_the_local_engine(tmp_path):
     """Two writers of one index never collide (issue 17): the Spark engine takes the
     writer's lock before it starts Spark, and says who holds it."""
     from wiretrace.errors import IndexBusyError
+    from wiretrace.index import Index
     from wiretrace.writer import writing
 
     out = tmp_path / "out"
     out.mkdir()
     waits: list[str] = []
-    with writing(str(out / "index.duckdb"), wait=0):
-        with pytest.raises(IndexBusyError, match="is being written by process"):
+    with writing(str(out / "index.duckdb"), wait=0) as work:
+        Index.open(work).close()  # the other writer's index
+        with pytest.raises(IndexBusyError, match=f"is being written by process {os.getpid()}"):
             spark_engine.scan(str(FIX / "wire.txt"), str(out), wait=0.3, on_wait=waits.append)
     assert waits and "waiting for" in waits[0]
-    assert not (out / "index.duckdb").exists() and not (out / "_spark").exists()
+    assert not (out / "_spark").exists()  # Spark never started
 
 
 # -- errors and helpers (no Spark needed) ------------------------------------------------
