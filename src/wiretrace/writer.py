@@ -292,7 +292,9 @@ def writing(index_path: str, *, wait: float | None = None,
         try:
             yield work
         except Exception as exc:  # noqa: BLE001 - a full or read-only disk inside DuckDB too
-            translated = disk_error(exc, work)
+            # a bare permission error here may come from reading the input: not ours to rename
+            unsure = isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM)
+            translated = None if unsure else disk_error(exc, work)
             if translated is None:
                 raise
             raise translated from None

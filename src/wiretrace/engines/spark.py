@@ -56,7 +56,7 @@ from ..schema import VIEWS, create_sql, select_list
 from ..writer import storage_error, writing
 from . import spark_stages as st
 from . import spark_stories
-from .spark_progress import DRIVER_LOG, StageTracker, quiet_java_options, start_context
+from .spark_progress import StageTracker, driver_log, quiet_java_options, start_context
 from .spark_stages import has_scheme
 from .spark_work import CC_DRIVER_EDGES, SparkJobError, Work, parquet, plan_views
 
@@ -150,7 +150,7 @@ def spark_session(master: str | None = None, conf: Mapping[str, str] | None = No
             builder = builder.config(key, value)
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: bad master URL, conf, Java
-        log = f" (the driver's log: {os.path.join(folder, DRIVER_LOG)})" if folder else ""
+        log = f" (the driver's log: {driver_log()})" if driver_log() else ""
         raise SparkJobError(f"cannot start Spark with master {master!r} ({_spark_reason(exc)}); "
                             f"check --master, --conf and the Java installation{log}") from None
     # task failures come back as SparkJobError with Spark's reason: no Java stack traces
@@ -406,8 +406,8 @@ def _run_stages(work: Work, input_key: str, out_dir: str, cfg: ScanConfig, maste
         sc = spark.sparkContext
         if on_note is not None:
             ui = sc.uiWebUrl or "off (spark.ui.enabled=false)"
-            on_note(f"Spark master {sc.master}, UI {ui}; Spark's log: "
-                    f"{os.path.join(work.root, DRIVER_LOG)}")
+            log = driver_log()
+            on_note(f"Spark master {sc.master}, UI {ui}" + (f"; Spark's log: {log}" if log else ""))
         tracker = StageTracker(sc, on_progress)
         hashes = stage_hashes(cfg, input_key, out_dir, st.input_signature(spark, input_key))
         redo = False

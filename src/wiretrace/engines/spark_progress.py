@@ -31,7 +31,7 @@ from ..pipeline.plan import Progress
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark import SparkConf, SparkContext
 
-__all__ = ["LOG4J2", "DRIVER_LOG", "quiet_java_options", "start_context", "StageTracker"]
+__all__ = ["LOG4J2", "DRIVER_LOG", "quiet_java_options", "start_context", "driver_log", "StageTracker"]
 
 #: the driver's log4j2 configuration: errors only, on the driver's stderr (``driver.log``)
 LOG4J2 = """\
@@ -50,6 +50,8 @@ logger.repl.level = error
 DRIVER_LOG = "driver.log"
 #: seconds between two polls of the status tracker
 POLL_EVERY = 0.5
+#: where the driver JVM this process started writes its console (one JVM per process)
+_LOG: list[str] = []
 
 
 def quiet_java_options(folder: str, given: str | None) -> str:
@@ -77,12 +79,20 @@ def start_context(conf: "SparkConf", folder: str) -> "SparkContext":
     gateway = None
     if getattr(SparkContext, "_gateway", None) is None:
         # the log stays open for the JVM's life: it outlives this scan in a long-running program
-        log = open(os.path.join(folder, DRIVER_LOG), "ab")  # noqa: SIM115
+        path = os.path.join(folder, DRIVER_LOG)
+        log = open(path, "ab")  # noqa: SIM115
         try:
             gateway = launch_gateway(conf, popen_kwargs={"stdout": log, "stderr": log})
         finally:
             log.close()  # the JVM has its own copy of the descriptor
+        _LOG[:] = [path]
     return SparkContext(conf=conf, gateway=gateway)
+
+
+def driver_log() -> str | None:
+    """The file the driver JVM started by :func:`start_context` writes its console
+    to (it serves every later scan of this process), or None."""
+    return _LOG[0] if _LOG else None
 
 
 class StageTracker:
