@@ -350,7 +350,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     ``master`` is a Spark master URL (default ``local[*]``); ``conf`` holds
     Spark settings such as ``spark.executor.memory``. ``on_note`` hears one
     line naming the master and the Spark UI once Spark runs; ``on_progress``
-    hears each stage's Spark tasks as they finish. The index is written as
+    hears each stage's Spark tasks as they finish (from a polling thread). The index is written as
     the local engine writes it (:func:`wiretrace.writer.writing`: the writer
     lock, held for the whole scan, and a work copy renamed over the index),
     so readers beside the scan never see half an index.
