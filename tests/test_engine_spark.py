@@ -159,9 +159,20 @@ def test_spark_scan_matches_local(spark, corpus, local_out, tmp_path):
     # 4 KB input splits: line numbers and input positions must cross split boundaries;
     # driverEdges=0: stories go through the distributed connected components
     out = tmp_path / "spark"
+    calls: list[tuple] = []
+    notes: list[str] = []
     summary = spark_engine.scan(str(corpus), str(out), config=ScanConfig(), conf={
-        "spark.sql.files.maxPartitionBytes": "4096", "wiretrace.cc.driverEdges": "0"})
+        "spark.sql.files.maxPartitionBytes": "4096", "wiretrace.cc.driverEdges": "0"},
+        on_progress=lambda *a: calls.append(a), on_note=notes.append)
     spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    # progress from Spark's status tracker: each stage announced, then its finished tasks
+    assert [c[0] for c in calls if c[1] == 0 and c[2] is None][:5] == list(spark_engine.STAGES)
+    for stage in spark_engine.STAGES[:-1]:
+        mine = [(n, total) for name, n, total in calls if name == stage]
+        done = [sum(n for n, _ in mine[:i + 1]) for i in range(len(mine))]
+        assert all(n >= 0 for n, _ in mine) and done[-1] > 0, (stage, mine)
+        assert done == sorted(done) and done[-1] <= max(t or 0 for _, t in mine), (stage, mine)
+    assert len(notes) == 1 and notes[0].startswith("Spark master local[2], UI ")
     d = summary.to_dict()
     assert d["documents"] == 28 and d["skipped"] == {"bad-json": 1, "duplicate-id": 1,
                                                      "missing-text": 1}
@@ -196,10 +207,22 @@ def test_spark_scan_matches_local(spark, corpus, local_out, tmp_path):
     assert skipped == _jsonl(local_out / "skipped.jsonl")
     assert int(skipped[-1]["origin"].rsplit(":", 1)[1]) == len(corpus_lines())  # a later split
 
-    # a rerun with the same options resumes every finished stage
-    again = spark_engine.scan(str(corpus), str(out), config=ScanConfig())
+    # a rerun with the same options resumes every finished stage; it writes the index as
+    # the local engine does (issue 17): a reader beside it keeps the whole index it opened,
+    # the new one is renamed into place, no work copy is left
+    from wiretrace.index import Index
+
+    index = out / "index.duckdb"
+    before = index.stat().st_ino
+    with Index.open(str(index), read_only=True) as reader:
+        n_docs = reader.document_count()
+        again = spark_engine.scan(str(corpus), str(out), config=ScanConfig())
+        assert reader.document_count() == n_docs == 28
     assert again.resumed == ("ingest", "candidates", "align", "stories")
     assert _jsonl(out / "pairs.jsonl") == pairs_l
+    assert index.stat().st_ino != before and not (out / "index.duckdb.next").exists()
+    with Index.open(str(index), read_only=True) as reader:
+        assert reader.document_count() == 28
 
 
 @needs_spark
@@ -250,13 +273,38 @@ def test_documented_cli_command_runs_in_local_mode(tmp_path):
     conf = [x for k, v in TEST_CONF.items() for x in ("--conf", f"{k}={v}")]
     r = subprocess.run([sys.executable, "-m", "wiretrace", "scan", str(src), "--out", str(out),
                         "--engine", "spark", "--master", "local[2]", *conf, "--json"],
-                       capture_output=True, text=True, timeout=600, env=env)
+                       capture_output=True, text=True, timeout=900, env=env)
     assert r.returncode == 0, r.stderr[-3000:]
+    # quiet (issue 16): one line naming the master and the UI; the JVM's own lines (log4j,
+    # NativeCodeLoader, the launcher's "Setting default log level") go to Spark's log file
+    assert r.stderr.splitlines() == [f"wiretrace: Spark master local[2], UI off "
+                                     f"(spark.ui.enabled=false); Spark's log: "
+                                     f"{out / '_spark' / 'driver.log'}"], r.stderr[-3000:]
+    assert "WARN" not in r.stdout and "WARN" not in r.stderr
     summary = json.loads(r.stdout)
     assert summary["documents"] == 3 and summary["pairs"] >= 2
     pairs = _jsonl(out / "pairs.jsonl")
     assert {(p["a"], p["b"]) for p in pairs} >= {("copy.txt", "wire.txt")}
     assert (out / "report.html").read_text(encoding="utf-8").lower().startswith("<!doctype html>")
+
+
+@needs_spark
+def test_spark_scan_waits_for_the_writer_lock_like_the_local_engine(tmp_path):
+    """Two writers of one index never collide (issue 17): the Spark engine takes the
+    writer's lock before it starts Spark, and says who holds it."""
+    from wiretrace.errors import IndexBusyError
+    from wiretrace.index import Index
+    from wiretrace.writer import writing
+
+    out = tmp_path / "out"
+    out.mkdir()
+    waits: list[str] = []
+    with writing(str(out / "index.duckdb"), wait=0) as work:
+        Index.open(work).close()  # the other writer's index
+        with pytest.raises(IndexBusyError, match=f"is being written by process {os.getpid()}"):
+            spark_engine.scan(str(FIX / "wire.txt"), str(out), wait=0.3, on_wait=waits.append)
+    assert waits and "waiting for" in waits[0]
+    assert not (out / "_spark").exists()  # Spark never started
 
 
 # -- errors and helpers (no Spark needed) ------------------------------------------------

@@ -105,8 +105,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         from .engines.spark import scan as spark_scan
 
         conf = dict(_kv(c) for c in args.conf or [])
-        summary = spark_scan(args.input, args.out, config=cfg, master=args.master, conf=conf,
-                             force=args.force)
+        with _Bars(not args.no_progress and not args.json) as bars:
+            summary = spark_scan(args.input, args.out, config=cfg, master=args.master, conf=conf,
+                                 force=args.force, on_progress=bars.on_progress, on_note=_note,
+                                 wait=args.wait, on_wait=_note)
     else:
         from .engines.local import scan
 
@@ -124,7 +126,7 @@ class _Bars:
 
     def __init__(self, enabled: bool):
         self.p = None
-        self.tasks: dict[str, tuple[Any, float, list[int]]] = {}
+        self.tasks: dict[str, tuple[Any, float, list[Any]]] = {}
         if enabled:
             from rich.console import Console
             from rich.progress import (
@@ -155,8 +157,12 @@ class _Bars:
         if self.p is None:
             return
         if stage not in self.tasks:
-            self.tasks[stage] = (self.p.add_task(stage, total=total, rate=""), time.perf_counter(), [0])
+            self.tasks[stage] = (self.p.add_task(stage, total=total, rate=""), time.perf_counter(),
+                                 [0, total])
         tid, start, count = self.tasks[stage]
+        if total != count[1]:  # Spark's total grows as its jobs start
+            count[1] = total
+            self.p.update(tid, total=total)
         if n:
             count[0] += n
             rate = count[0] / max(time.perf_counter() - start, 1e-6)
@@ -212,8 +218,13 @@ def _summary_lines(d: dict[str, Any], verb: str) -> list[str]:
                      f"reason in {where}")
     if d.get("resumed"):
         lines.append(f"resumed: {', '.join(d['resumed'])} had finished with the same options")
+    stale = d.get("stale_outputs")
     if out_dir:
         lines.append(f"report: {os.path.join(out_dir, 'report.html')}  (outputs in {out_dir})")
+    elif stale:
+        where = "config.json there says so" if stale.get("marked") else "config.json could not be marked"
+        lines.append(f"outputs in {stale['folder']} are stale: they show the index before this add "
+                     f"({stale['reason']}; {where}); to refresh them, run: {stale['refresh']}")
     elif verb == "add":
         lines.append(f"outputs not rewritten: no scan folder names {d['index_path']} (moved or "
                      "never written); rerun `wiretrace scan` with its --out and --index to write them")

@@ -158,6 +158,9 @@ class Index(ListReads):
             raise IndexStoreError(f"cannot open index {path} ({exc}); it is not a wiretrace "
                                   "DuckDB index: give the index.duckdb that `wiretrace scan` "
                                   "wrote, or scan into a new folder") from None
+        # DuckDB draws its own progress bar on stdout for queries over 2 s (into a
+        # --json summary, under the CLI's bars): only cli.py prints
+        con.execute("SET enable_progress_bar = false")
         ix = cls(con, path, read_only)
         ix._identity = identity
         try:

@@ -25,6 +25,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import sys
 import time
@@ -34,7 +35,7 @@ from contextlib import contextmanager
 from .errors import ConfigError, IndexBusyError, StorageError, WiretraceError
 
 __all__ = ["WAIT_ENV", "DEFAULT_WAIT", "StorageError", "work_path", "lock_path", "write_wait",
-           "writing", "storage_error"]
+           "writing", "storage_error", "disk_error", "copy_file"]
 
 #: the environment variable that sets how long a writer waits for another
 WAIT_ENV = "WIRETRACE_WRITE_WAIT"
@@ -49,7 +50,13 @@ _ADVICE = {
     errno.EROFS: "the file system is read-only; choose a writable folder",
     errno.EACCES: "permission denied; choose a folder you can write, or fix its permissions",
     errno.EPERM: "permission denied; choose a folder you can write, or fix its permissions",
+    errno.EFBIG: "the file would be larger than this process may write (ulimit -f) or the file "
+                 "system allows; raise the limit or choose a folder on another disk",
 }
+#: what a DuckDB I/O error says when the disk refused a write, and the errno it stands for
+_DUCKDB_SAYS = (("no space left", errno.ENOSPC), ("quota exceeded", errno.EDQUOT),
+                ("read-only file system", errno.EROFS), ("permission denied", errno.EACCES),
+                ("operation not permitted", errno.EPERM), ("file too large", errno.EFBIG))
 
 
 def storage_error(exc: OSError, path: str) -> StorageError:
@@ -60,6 +67,32 @@ def storage_error(exc: OSError, path: str) -> StorageError:
     """
     advice = _ADVICE.get(exc.errno or 0, f"{exc.strerror or exc}; check the path and the disk")
     return StorageError(f"cannot write {path}: {advice}")
+
+
+def disk_error(exc: BaseException, path: str) -> StorageError | None:
+    """The :class:`StorageError` for an error the disk caused (an ``OSError`` or a
+    DuckDB I/O error: full, read-only, no permission, too large), naming the file
+    the error names, else ``path``; None for any other error.
+
+    >>> import duckdb
+    >>> str(disk_error(duckdb.IOException('Could not write file "a/b.duckdb": '
+    ...                                   'No space left on device'), "out"))
+    'cannot write a/b.duckdb: no space left on the device; free some space or choose a folder on another disk'
+    >>> disk_error(ValueError("no"), "out") is None
+    True
+    """
+    if isinstance(exc, OSError):
+        if exc.errno not in _ADVICE and exc.errno != errno.EDQUOT:
+            return None
+        return storage_error(exc, str(exc.filename or path))
+    if type(exc).__module__.split(".")[0] not in ("duckdb", "_duckdb"):
+        return None
+    text = str(exc)
+    code = next((c for said, c in _DUCKDB_SAYS if said in text.lower()), None)
+    if code is None:
+        return None
+    quoted = re.search(r'[Ff]ile \\?"([^"\\]+)', text)  # 'Could not write file "PATH"'; JSON-escaped too
+    return storage_error(OSError(code, os.strerror(code)), quoted.group(1) if quoted else path)
 
 
 def work_path(index_path: str) -> str:
@@ -176,7 +209,7 @@ def _prepare(index_path: str, resume: tuple[str, str, str] | None) -> str:
             if os.path.exists(p):
                 os.remove(p)
         if os.path.exists(index_path):
-            shutil.copyfile(index_path, work + ".part")
+            copy_file(index_path, work + ".part")
             if os.path.exists(index_path + ".wal"):
                 shutil.copyfile(index_path + ".wal", work + ".wal")
             os.replace(work + ".part", work)
@@ -185,6 +218,32 @@ def _prepare(index_path: str, resume: tuple[str, str, str] | None) -> str:
     except OSError as exc:
         raise storage_error(exc, work) from None
     return work
+
+
+#: ioctl FICLONE (linux/fs.h): share the source's blocks, copy on write
+_FICLONE = 0x40049409
+
+
+def copy_file(src: str, dst: str) -> str:
+    """Copy ``src`` to ``dst``: a clone sharing its blocks where the file system
+    can (btrfs, XFS with reflink; instant, no extra space until written), else a
+    plain copy (``shutil.copyfile``: in-kernel on Linux); says which.
+
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp(); open(d + "/a", "w").write("x")
+    1
+    >>> copy_file(d + "/a", d + "/b") in ("clone", "copy"), open(d + "/b").read()
+    (True, 'x')
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            with open(src, "rb") as fi, open(dst, "wb") as fo:
+                fcntl.ioctl(fo.fileno(), _FICLONE, fi.fileno())
+            return "clone"
+        except OSError:
+            pass  # ext4, tmpfs, another device: copy (a failed clone left dst empty)
+    shutil.copyfile(src, dst)
+    return "copy"
 
 
 def _publish(work: str, index_path: str) -> None:
@@ -230,7 +289,15 @@ def writing(index_path: str, *, wait: float | None = None,
         if check is not None and os.path.exists(index_path):
             check(index_path)
         work = _prepare(index_path, resume)
-        yield work
+        try:
+            yield work
+        except Exception as exc:  # noqa: BLE001 - a full or read-only disk inside DuckDB too
+            # a bare permission error here may come from reading the input: not ours to rename
+            unsure = isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM)
+            translated = None if unsure else disk_error(exc, work)
+            if translated is None:
+                raise
+            raise translated from None
         _publish(work, index_path)
     finally:
         os.close(fd)  # releases the lock

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -48,9 +49,9 @@ import numpy as np
 from ..candidates import DOC_BOILER_SQL, ReusePlan, candidate_steps, locality_order, touches_new
 from ..config import ScanConfig
 from ..corpus_judge import CorpusText
-from ..errors import ConfigError, IndexBusyError, InputError, WiretraceError
+from ..errors import ConfigError, IndexBusyError, InputError, StorageError, WiretraceError
 from ..index import Index, IndexStoreError
-from ..pipeline.folder import check_out_dir, scan_folder
+from ..pipeline.folder import check_out_dir, mark_stale, moved_from, scan_folder
 from ..pipeline.outputs import write_outputs
 from ..pipeline.plan import (
     INDEX_FILE,
@@ -349,6 +350,17 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         runner.close()
 
 
+def _stale(folder: tuple[str, str], index_path: str, reason: str) -> dict[str, Any]:
+    """Mark the outputs of ``folder`` (folder, scan input) stale after an add that
+    could not rewrite them; what to tell the user."""
+    index = os.path.abspath(index_path)
+    stale = {"folder": folder[0], "index": index, "reason": reason,
+             "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+             "refresh": f"wiretrace scan {shlex.quote(folder[1])} --out {shlex.quote(folder[0])} "
+                        f"--index {shlex.quote(index)}"}
+    return {**stale, "marked": mark_stale(folder[0], stale)}
+
+
 def _not_held(index_path: str) -> None:
     """Refuse an index another program holds open for writing (DuckDB's own lock)."""
     try:
@@ -418,13 +430,21 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
             # the scan folder the index belongs to shows what the index holds now
             folder = scan_folder(index_path, ix.meta("out_dir"))
             timings: dict[str, float] = {}
+            stale = None
             if folder is not None:
                 t_out = time.perf_counter()
-                write_outputs(ix, folder[0], cfg, folder[1], index_path)
-                timings["outputs"] = round(time.perf_counter() - t_out, 3)
+                try:
+                    write_outputs(ix, folder[0], cfg, folder[1], index_path)
+                    timings["outputs"] = round(time.perf_counter() - t_out, 3)
+                except StorageError as exc:  # the index is the truth: keep it, say what is stale
+                    stale, folder = _stale(folder, index_path, str(exc)), None
+            else:
+                moved = moved_from(index_path, ix.meta("out_dir"))
+                if moved is not None:
+                    stale = _stale(moved, index_path, f"the index was moved to {index_path}")
             summary = summarize(ix, t0, folder[0] if folder else None, index_path,
                                {"added": added, "candidates": cands, "boilerplate_passages": dropped,
-                                "timings": timings}, (), run)
+                                "timings": timings}, (), run, stale)
             ix.finish_run(run, summary.to_dict())
             return summary
     finally:

@@ -33,19 +33,30 @@ import shutil
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..config import ScanConfig
-from ..errors import InputError, MissingExtraError, WiretraceError
+from ..errors import IndexBusyError, InputError, MissingExtraError, WiretraceError
 from ..index import Index
 from ..pipeline.folder import check_out_dir
 from ..pipeline.outputs import write_outputs
-from ..pipeline.plan import STAGES, ScanSummary, effective_config, stage_hashes, summarize
+from ..pipeline.plan import (
+    INDEX_FILE,
+    STAGES,
+    Progress,
+    ScanSummary,
+    effective_config,
+    stage_hashes,
+    stage_progress,
+    summarize,
+)
 from ..schema import VIEWS, create_sql, select_list
+from ..writer import storage_error, writing
 from . import spark_stages as st
 from . import spark_stories
+from .spark_progress import StageTracker, driver_log, quiet_java_options, start_context
 from .spark_stages import has_scheme
 from .spark_work import CC_DRIVER_EDGES, SparkJobError, Work, parquet, plan_views
 
@@ -97,11 +108,13 @@ def _require() -> None:
 
 
 @contextmanager
-def spark_session(master: str | None = None,
-                  conf: Mapping[str, str] | None = None) -> Iterator["SparkSession"]:
+def spark_session(master: str | None = None, conf: Mapping[str, str] | None = None,
+                  folder: str | None = None) -> Iterator["SparkSession"]:
     """A SparkSession for a scan: the active one if there is one (it is left
     running, only runtime settings from ``conf`` apply), else a new one that
-    is stopped afterwards. ``master`` defaults to ``local[*]``."""
+    is stopped afterwards. ``master`` defaults to ``local[*]``. With ``folder``,
+    a new driver is quiet: its console goes to ``folder/driver.log`` and it logs
+    errors only (:mod:`.spark_progress`)."""
     _require()
     warnings.filterwarnings("ignore", message=".*does not yet fully support pandas.*")
     from pyspark.sql import SparkSession
@@ -125,14 +138,21 @@ def spark_session(master: str | None = None,
     if master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
         # workers run this interpreter, which has wiretrace installed
         os.environ["PYSPARK_PYTHON"] = sys.executable
-    builder = SparkSession.builder.master(master)
-    for key, value in settings.items():
-        builder = builder.config(key, value)
+    if folder is not None:
+        settings["spark.driver.extraJavaOptions"] = quiet_java_options(
+            folder, settings.get("spark.driver.extraJavaOptions"))
     try:
+        if folder is not None:
+            sconf = SparkConf().setMaster(master).setAll(list(settings.items()))
+            start_context(sconf, folder)
+        builder = SparkSession.builder.master(master)
+        for key, value in settings.items():
+            builder = builder.config(key, value)
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start: bad master URL, conf, Java
-        raise SparkJobError(f"cannot start Spark with master {master!r} ({exc}); check "
-                            "--master, --conf and the Java installation") from None
+        log = f" (the driver's log: {driver_log()})" if driver_log() else ""
+        raise SparkJobError(f"cannot start Spark with master {master!r} ({_spark_reason(exc)}); "
+                            f"check --master, --conf and the Java installation{log}") from None
     # task failures come back as SparkJobError with Spark's reason: no Java stack traces
     spark.sparkContext.setLogLevel(conf.get("wiretrace.logLevel", "FATAL"))
     try:
@@ -319,14 +339,21 @@ def open_result_index(work: Work, index_path: str) -> Any:
 
 def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
          master: str | None = None, conf: Mapping[str, str] | None = None,
-         force: bool = False) -> ScanSummary:
+         force: bool = False, on_progress: Progress | None = None,
+         on_note: Callable[[str], None] | None = None, wait: float | None = None,
+         on_wait: Callable[[str], None] | None = None) -> ScanSummary:
     """Scan a corpus with Spark and write the same outputs as the local engine.
 
     ``input_path`` is any Spark-readable file or folder (``hdfs://``, ``s3a://``
     with the connector on the classpath); ``out_dir`` must be a local or
     shared-mounted folder, the same path on the driver and every executor.
     ``master`` is a Spark master URL (default ``local[*]``); ``conf`` holds
-    Spark settings such as ``spark.executor.memory``.
+    Spark settings such as ``spark.executor.memory``. ``on_note`` hears one
+    line naming the master and the Spark UI once Spark runs; ``on_progress``
+    hears each stage's Spark tasks as they finish (from a polling thread). The index is written as
+    the local engine writes it (:func:`wiretrace.writer.writing`: the writer
+    lock, held for the whole scan, and a work copy renamed over the index),
+    so readers beside the scan never see half an index.
 
         >>> scan("news.jsonl", "out", master="local[2]").to_dict()["documents"]  # doctest: +SKIP
         1204
@@ -342,19 +369,32 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         raise InputError("no such file or folder; pass a folder or a .jsonl/.csv/.parquet file",
                          path=input_path)
     input_key = input_path if has_scheme(input_path) else os.path.abspath(input_path)
-    check_out_dir(out_dir, input_key, os.path.join(os.path.abspath(out_dir), "index.duckdb"), force=force)
+    index_path = os.path.join(os.path.abspath(out_dir), INDEX_FILE)
+    check_out_dir(out_dir, input_key, index_path, force=force)
     try:
         os.makedirs(out_dir, exist_ok=True)
     except OSError as exc:
-        raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
-                             "choose a writable path") from None
+        raise storage_error(exc, out_dir) from None
     opts = dict(conf or {})
     profile = str(opts.get("wiretrace.profile", "")).lower() in ("1", "true", "yes")
-    work = Work(out_dir, profile, int(opts.get("wiretrace.cc.driverEdges", CC_DRIVER_EDGES)))
-    index_path = os.path.join(os.path.abspath(out_dir), "index.duckdb")
-    if force:
-        for stage in STAGES:
-            work.forget(stage)
+    with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held) as index_copy:
+        try:
+            work = Work(out_dir, profile, int(opts.get("wiretrace.cc.driverEdges", CC_DRIVER_EDGES)))
+            if force:
+                for stage in STAGES:
+                    work.forget(stage)
+        except OSError as exc:
+            raise storage_error(exc, os.path.join(out_dir, "_spark")) from None
+        info, timings, resumed = _run_stages(work, input_key, out_dir, cfg, master, opts,
+                                             on_progress, on_note)
+        return _outputs(work, out_dir, cfg, input_key, index_path, index_copy, t0, info,
+                        timings, resumed, on_progress)
+
+
+def _run_stages(work: Work, input_key: str, out_dir: str, cfg: ScanConfig, master: str | None,
+                opts: dict[str, str], on_progress: Progress | None,
+                on_note: Callable[[str], None] | None) -> tuple[dict, dict, list[str]]:
+    """Every stage but the outputs, on Spark; finished ones are skipped."""
     runners = {"ingest": lambda s, tm: _ingest(s, work, input_key, cfg, tm),
                "candidates": lambda s, tm: _candidates(s, work, cfg, tm),
                "align": lambda s, tm: _align(s, work, cfg, tm),
@@ -362,7 +402,13 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     timings: dict[str, float] = {}
     info: dict[str, Any] = {}
     resumed: list[str] = []
-    with spark_session(master, conf) as spark:
+    with spark_session(master, opts, folder=work.root) as spark:
+        sc = spark.sparkContext
+        if on_note is not None:
+            ui = sc.uiWebUrl or "off (spark.ui.enabled=false)"
+            log = driver_log()
+            on_note(f"Spark master {sc.master}, UI {ui}" + (f"; Spark's log: {log}" if log else ""))
+        tracker = StageTracker(sc, on_progress)
         hashes = stage_hashes(cfg, input_key, out_dir, st.input_signature(spark, input_key))
         redo = False
         for stage in STAGES[:-1]:
@@ -374,9 +420,12 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
             work.forget(stage)
             t = time.perf_counter()
             try:
-                out = runners[stage](spark, timings)
+                with tracker.stage(stage):
+                    out = runners[stage](spark, timings)
             except WiretraceError:
                 raise
+            except OSError as exc:  # the driver's own files (stage results, DuckDB counts)
+                raise storage_error(exc, exc.filename or work.root) from None
             except Exception as exc:
                 if type(exc).__module__.startswith(("pyspark", "py4j")):
                     raise SparkJobError(f"the Spark {stage} stage failed: {_spark_reason(exc)}") from exc
@@ -384,7 +433,17 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
             timings[stage] = round(time.perf_counter() - t, 3)
             info.update(out)
             work.finish(stage, hashes[stage], out)
-    return _outputs(work, out_dir, cfg, input_key, index_path, t0, info, timings, resumed)
+    return info, timings, resumed
+
+
+def _not_held(index_path: str) -> None:
+    """Refuse an index another program holds open for writing (DuckDB's own lock)."""
+    try:
+        Index.open(index_path, read_only=True).close()
+    except IndexBusyError:
+        raise
+    except WiretraceError:
+        pass  # the result index is made anew
 
 
 def _spark_reason(exc: BaseException) -> str:
@@ -393,11 +452,13 @@ def _spark_reason(exc: BaseException) -> str:
 
 
 def _outputs(work: Work, out_dir: str, cfg: ScanConfig, input_key: str, index_path: str,
-             t0: float, info: dict[str, Any], timings: dict[str, float],
-             resumed: list[str]) -> ScanSummary:
-    """The local engine's output writer and run summary, over the Parquet results."""
+             index_copy: str, t0: float, info: dict[str, Any], timings: dict[str, float],
+             resumed: list[str], on_progress: Progress | None) -> ScanSummary:
+    """The local engine's output writer and run summary, over the Parquet results;
+    the index is made in the writer's work copy ``index_copy``, published by the caller."""
     t = time.perf_counter()
-    with open_result_index(work, index_path) as ix:
+    stage_progress(on_progress, "outputs", None)
+    with open_result_index(work, index_copy) as ix:
         write_outputs(ix, out_dir, cfg, input_key, index_path)
         timings["outputs"] = round(time.perf_counter() - t, 3)
         summary = summarize(ix, t0, out_dir, index_path, {**info, "timings": timings},

@@ -56,6 +56,7 @@ class Work:
         files = {n: "'" + os.path.join(self.local(n), "*.parquet").replace("'", "''") + "'"
                  for n in names}
         with duckdb.connect() as con:
+            con.execute("SET enable_progress_bar = false")  # only cli.py prints
             return con.execute(query.format(**{n: f"read_parquet({f})" for n, f in files.items()})
                                ).fetchall()
 

@@ -22,7 +22,8 @@ from ..index import Index
 from ..writer import lock_path, work_path
 from .plan import INDEX_FILE, OUTPUT_FILES
 
-__all__ = ["OutFolderError", "check_out_dir", "scan_folder", "folder_input", "locate_index", "OWN_NAMES"]
+__all__ = ["OutFolderError", "check_out_dir", "scan_folder", "moved_from", "mark_stale", "folder_input",
+           "locate_index", "OWN_NAMES"]
 
 #: every name a scan may leave in its folder (besides ``*.tmp`` files of a killed run)
 OWN_NAMES = frozenset(OUTPUT_FILES) | {
@@ -99,6 +100,41 @@ def scan_folder(index_path: str, recorded: str | None = None) -> tuple[str, str]
                 and os.path.abspath(str(cfg.get("index", ""))) == os.path.abspath(index_path)):
             return folder, cfg["input"]
     return None
+
+
+def moved_from(index_path: str, recorded: str | None) -> tuple[str, str] | None:
+    """``(folder, scan input)`` of the outputs this index wrote before it was moved:
+    ``recorded`` (the folder the index noted), when its ``config.json`` names an
+    index that no longer exists; else None (a copied index leaves the folder to
+    the original, which still exists)."""
+    cfg = _read_config(recorded) if recorded else None
+    if not (cfg and isinstance(cfg.get("input"), str) and isinstance(cfg.get("index"), str)):
+        return None
+    named = os.path.abspath(cfg["index"])
+    if named == os.path.abspath(index_path) or os.path.exists(named):
+        return None
+    return str(recorded), cfg["input"]
+
+
+def mark_stale(folder: str, stale: dict[str, Any]) -> bool:
+    """Record in ``folder/config.json`` (key ``stale``) that its outputs no longer
+    describe the index; False when the file cannot be written.
+
+        >>> import tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> mark_stale(d, {"reason": "moved"}), _read_config(d)["stale"]["reason"]
+        (True, 'moved')
+    """
+    cfg = _read_config(folder) or {}
+    cfg["stale"] = stale
+    path = os.path.join(folder, "config.json")
+    try:
+        with open(path + ".tmp", "w", encoding="utf-8") as fh:
+            json.dump(cfg, fh, indent=2)
+        os.replace(path + ".tmp", path)
+    except OSError:
+        return False
+    return True
 
 
 def _is_duckdb(path: str) -> bool:

@@ -39,7 +39,7 @@ from ..config import ScanConfig
 from ..index import Index, comparison_from_json
 from ..records import json_finite
 from ..report import corpus_html as ch
-from ..writer import storage_error
+from ..writer import disk_error, storage_error
 
 _CORE = ("id", "source", "date", "story", "title", "url", "date_source", "date_precision")
 
@@ -64,8 +64,14 @@ def _chunks(ix: Index, sql: str, params: list | None = None, size: int = 5000) -
 def _copy(ix: Index, path: str, sql: str) -> None:
     tmp = path + ".tmp"
     quoted = tmp.replace("'", "''")
-    ix.con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT PARQUET)")
-    os.replace(tmp, path)
+    try:
+        ix.con.execute(f"COPY ({sql}) TO '{quoted}' (FORMAT PARQUET)")
+        os.replace(tmp, path)
+    except Exception as exc:  # noqa: BLE001 - DuckDB's write failing on a full or read-only disk
+        translated = disk_error(exc, path)
+        if translated is None:
+            raise
+        raise translated from None
 
 
 def write_outputs(ix: Index, out_dir: str, cfg: ScanConfig, input_path: str, index_path: str) -> None:

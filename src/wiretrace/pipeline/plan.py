@@ -77,6 +77,9 @@ class ScanSummary:
     resumed: tuple[str, ...] = ()
     #: seconds per stage run by this call
     timings: dict[str, float] = field(default_factory=dict)
+    #: an add whose scan folder's outputs could not be rewritten: folder, reason, the
+    #: command that refreshes them, and whether config.json says so (``marked``)
+    stale_outputs: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
@@ -180,7 +183,8 @@ def index_config(ix: Index, given: ScanConfig | None) -> ScanConfig:
 
 
 def summarize(ix: Index, t0: float, out_dir: str | None, index_path: str, info: dict[str, Any],
-              resumed: tuple[str, ...], run: int | None = None) -> ScanSummary:
+              resumed: tuple[str, ...], run: int | None = None,
+              stale_outputs: dict[str, Any] | None = None) -> ScanSummary:
     """The :class:`ScanSummary` of the index as it stands (``t0``: the call's start)."""
     q = lambda sql: int(ix.con.execute(sql).fetchall()[0][0] or 0)  # noqa: E731
     return ScanSummary(
@@ -191,4 +195,4 @@ def summarize(ix: Index, t0: float, out_dir: str | None, index_path: str, info: 
         added=int(info.get("added", 0)), candidates=int(info.get("candidates", 0)),
         multi_doc_stories=q("SELECT count(*) FROM stories WHERE size > 1"),
         boilerplate_passages=int(info.get("boilerplate_passages", 0)), resumed=resumed,
-        timings=dict(info.get("timings", {})))
+        timings=dict(info.get("timings", {})), stale_outputs=stale_outputs)

@@ -22,6 +22,7 @@ import numpy as np
 
 from .._arrays import group_positions
 from ..index import Index, IndexStoreError
+from ..writer import disk_error
 
 __all__ = ["REBUILD_SHARE", "Snapshot", "snapshot_dir", "read_meta", "prefix_intact",
            "write_snapshot"]
@@ -82,6 +83,21 @@ def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
         if 0 <= newer <= REBUILD_SHARE * max(1, meta["postings"]) and prefix_intact(ix, meta):
             return False
     tmp = folder + ".tmp"
+    try:
+        _export(ix, tmp, total, top, stamp)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.replace(tmp, folder)
+    except Exception as exc:  # noqa: BLE001 - a full or read-only disk, in numpy's writes or DuckDB's
+        translated = disk_error(exc, folder)
+        if translated is None:
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)  # half a snapshot is no use to anyone
+        raise translated from None
+    return True
+
+
+def _export(ix: Index, tmp: str, total: int, top: int, stamp: str) -> None:
+    """Write the snapshot's files into the folder ``tmp``."""
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     # plain writes, not a memory map: the mapped pages of 1.5 GB of output counted
@@ -113,9 +129,6 @@ def write_snapshot(ix: Index, index_path: str, *, force: bool = False) -> bool:
     np.save(os.path.join(tmp, "sizes.npy"), sizes)
     with open(os.path.join(tmp, "meta.json"), "w", encoding="utf-8") as fh:
         json.dump({"format": _FORMAT, "postings": k, "max_doc": top, "ingest": stamp}, fh)
-    shutil.rmtree(folder, ignore_errors=True)
-    os.replace(tmp, folder)
-    return True
 
 
 def prefix_intact(ix: Index, meta: dict[str, Any]) -> bool:
