@@ -52,13 +52,15 @@ def _wide_regexes() -> tuple[re.Pattern, re.Pattern]:
             start = -1
     marks = "".join(ranges) + "\\ufe20-\\ufe2f"
     w = rf"(?:[^\W{_CJK}]|[{marks}])"
-    need = re.compile(rf"[{_CJK}{marks}]")
+    # ... and Arabic decimal and thousands separators (U+066B, U+066C) inside numbers
+    need = re.compile(rf"[{_CJK}{marks}\u066b\u066c]")
     wide = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)*|[{_CJK}]|{w}+(?:(?:\.{w}(?!{w}))+\.?)?|%")
     return need, wide
 
 
 def _token_regex(text: str) -> re.Pattern:
-    """:data:`_TOKEN_RE`, or the wide regex for text with CJK characters or combining marks.
+    """:data:`_TOKEN_RE`, or the wide regex for text with CJK characters, combining
+    marks or Arabic number separators.
 
     >>> _token_regex("Café au lait") is _TOKEN_RE
     True
@@ -121,13 +123,27 @@ def word_form(raw: str) -> str:
     if "." in form and not form[0].isdigit():
         form = form.replace(".", "")
     elif "," in form and form[0].isdigit():
-        form = form.replace(",", "")
+        form = _number_form(form)
     if form == "%":
         return "percent"
     form = _SPELLING.get(form, form)
     if len(form) > 6 and "is" in form:
         form = _ISE_RE.sub(r"iz\1", form)
     return form
+
+
+def _number_form(form: str) -> str:
+    """A number with a comma: "10,000" and "1,000.5" (thousands commas) lose them;
+    a last comma group of other than three digits is a decimal comma
+    ("1.000,5" -> "1000.5", "5,5" -> "5.5", as written in most of Europe).
+
+    >>> _number_form("10,000"), _number_form("1.000,5"), _number_form("5,5")
+    ('10000', '1000.5', '5.5')
+    """
+    head, _, tail = form.rpartition(",")
+    if len(tail) == 3 or "." in tail:
+        return form.replace(",", "")
+    return head.replace(".", "").replace(",", "") + "." + tail
 
 
 @lru_cache(maxsize=1 << 16)
