@@ -104,9 +104,7 @@ _INTL_MASTHEAD = re.compile(
 
 
 def _intl_spans(para: str) -> list[tuple[int, int]]:
-    """Spans (relative to ``para``) of non-English bylines, credits, datelines and mastheads."""
-    if len(para) <= 120 and _INTL_BYLINE.match(para) and len(para.split()) <= 14:
-        return [(0, len(para))]
+    """Spans (relative to ``para``) of non-English credits, datelines and mastheads."""
     if len(para) <= 400 and _INTL_MASTHEAD.match(para):
         return [(0, len(para))]
     out = []
@@ -139,6 +137,9 @@ def boilerplate_spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tupl
             continue
         if len(para) <= 400 and (_CREDIT_LINE.match(para) or _MASTHEAD.match(para)):
             spans.append((ps, pe))
+            continue
+        if len(para) <= 120 and _INTL_BYLINE.match(para) and len(para.split()) <= 14:
+            spans.append((ps, pe))  # before the datelines: "Autor: Jan Kowalski" is no "Rome: "
             continue
         dateline = _DATELINE.match(para)
         if dateline and dateline.end() < len(para):
