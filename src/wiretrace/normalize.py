@@ -421,7 +421,9 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
         para = np.maximum(para, 0)
     else:
         para = np.zeros(len(forms), dtype=np.int64)
-    bspans = boilerplate_spans(text, paragraphs) if strip_boilerplate else []
+    # a word with a letter outside ASCII: other languages' packaging may be there
+    intl = not text.isascii() and not "".join(forms).isascii()
+    bspans = boilerplate_spans(text, paragraphs, intl=intl) if strip_boilerplate else []
     boiler = np.zeros(len(forms), dtype=bool)
     for s, e in bspans:
         lo = np.searchsorted(st, s, side="left")
