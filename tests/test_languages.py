@@ -170,7 +170,7 @@ def test_cjk_pairs_count_word_options_in_characters():
     ("Von Max Müller und Anna Schmidt\n\nDie Regierung hat beschlossen.", "Von Max Müller und Anna Schmidt"),
     ("Por Juan Pérez\n\nEl Gobierno ha decidido.", "Por Juan Pérez"),
     ("Par Jean Dupont\n\nLe gouvernement a décidé.", "Par Jean Dupont"),
-    ("Di Mario Rossi\n\nIl governo ha deciso.", "Di Mario Rossi"),
+    ("Di Mario Rossi\n\nIl governo è caduto.", "Di Mario Rossi"),
     ("Autor: Jan Kowalski\n\nRząd zdecydował.", "Autor: Jan Kowalski"),
     ("Автор: Иван Петров\n\nПравительство решило.", "Автор: Иван Петров"),
     ("بقلم محمد علي\n\nقررت الحكومة.", "بقلم محمد علي"),
