@@ -7,8 +7,8 @@ same language (appended as further paragraphs). ``compare(B, A)`` must find
 the copied text:
 
 * recall: share of A's copied word characters (those kept verbatim in B) inside
-  an a-side passage span,
-* misplaced: passages whose a-span maps (by the construction) outside their b-span,
+  a passage's span on A's side,
+* misplaced: passages whose span in B holds copied characters from outside their span in A,
 * slice mismatches: verbatim passages whose two slices differ as written,
 * derived: B is judged derived from A,
 * false-derived: A against an unrelated same-language article D is judged
@@ -19,6 +19,7 @@ Chinese and Japanese edits replace two characters (no spaces to split words).
 
     python bench/eval_languages.py --n 30            # lexical (default)
     python bench/eval_languages.py --n 30 --semantic # with the embedding pass
+    python bench/eval_languages.py --all-pairs 40     # unrelated pairs: which are derived
 """
 
 from __future__ import annotations
@@ -139,6 +140,20 @@ def evaluate(lang: str, texts: list[str], n: int, edit_every: int, seed: int, op
             "median_ms_per_pair": 1000 * times[len(times) // 2] if times else 0.0}
 
 
+def all_pairs(lang: str, texts: list[str], n: int, options: dict) -> dict:
+    """Every pair among the first ``n`` articles of a language: how many are judged
+    derived (consecutive articles may be SemEval partners: same story, shared text)."""
+    from itertools import combinations
+
+    from wiretrace import compare
+
+    derived = []
+    for (i, a), (j, b) in combinations(enumerate(texts[:n]), 2):
+        if compare(a, b, **options).relation != "non-derived":
+            derived.append((i, j))
+    return {"lang": lang, "pairs": n * (n - 1) // 2, "derived": derived}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=30, help="articles per language")
@@ -146,10 +161,17 @@ def main(argv=None) -> int:
     ap.add_argument("--edit-every", type=int, default=12, help="about one word in this many is replaced")
     ap.add_argument("--seed", type=int, default=15)
     ap.add_argument("--semantic", action="store_true", help="run the embedding pass too")
+    ap.add_argument("--all-pairs", type=int, default=0, metavar="N",
+                    help="instead: compare every pair of the first N articles per language")
     C.add_option_arg(ap)
     args = ap.parse_args(argv)
     options = {"semantic": args.semantic, **C.parse_options(args.option)}
     texts = articles()
+    if args.all_pairs:
+        for lang in args.langs.split(","):
+            row = all_pairs(lang, texts.get(lang, []), args.all_pairs, options)
+            print(f"{lang:5} {row['pairs']} pairs, derived {len(row['derived'])}: {row['derived']}", flush=True)
+        return 0
     rows = []
     print(f"{'lang':5} {'n':>3} {'recall':>7} {'derived':>8} {'false':>6} {'misplaced':>9} "
           f"{'mismatch':>8} {'ms/pair':>8}")
