@@ -9,7 +9,7 @@ from .config import CompareConfig
 from .dates import check_date, pair_dates
 from .errors import ConfigError
 from .judge import coverage, lexical_similarity, likely_source, relation, uncovered_spans
-from .normalize import Tokens, tokenize
+from .normalize import Tokens, cjk_share, tokenize
 from .records import Comparison, Passage
 
 
@@ -43,9 +43,35 @@ def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
     return compare_tokens(ta, tb, cfg, a_date=a_date, b_date=b_date)
 
 
+#: options counted in words: Chinese and Japanese tokens are single characters
+#: (normalize.py), about half a word each, and carry no capitals to tell names from
+#: free words, so a mostly CJK pair counts these in characters, twice the words
+_WORD_COUNTS = ("max_gap", "max_edge_words", "min_passage_words", "reuse_min_run_words",
+                "reuse_min_total_words", "reuse_min_passage_free", "reuse_min_run_matched")
+_CJK_WORD_CHARS = 2
+
+
+def script_config(ta: Tokens, tb: Tokens, cfg: CompareConfig) -> CompareConfig:
+    """``cfg`` with its word counts in the pair's token units: the one place where a
+    script changes a threshold. Most tokens of the pair CJK characters: each count
+    times two; otherwise ``cfg`` itself.
+
+    >>> from wiretrace.normalize import tokenize
+    >>> script_config(tokenize("新华社北京电"), tokenize("中国经济"), CompareConfig()).min_passage_words
+    12
+    """
+    na, nb = len(ta), len(tb)
+    if not na + nb or (ta.text.isascii() and tb.text.isascii()):
+        return cfg
+    if cjk_share(ta) * na + cjk_share(tb) * nb < 0.5 * (na + nb):
+        return cfg
+    return cfg.replace(**{k: getattr(cfg, k) * _CJK_WORD_CHARS for k in _WORD_COUNTS})
+
+
 def lexical_passages(ta: Tokens, tb: Tokens, cfg: CompareConfig) -> list[Passage]:
     """The lexical pass of :func:`compare` alone: verbatim and edited passages,
     no meaning pass and no judgement (a cheap first look at many candidates)."""
+    cfg = script_config(ta, tb, cfg)
     return blocks_to_passages(align_blocks(ta, tb, cfg), ta, tb, cfg)
 
 
@@ -55,6 +81,7 @@ def compare_tokens(ta: Tokens, tb: Tokens, cfg: CompareConfig, *, a_date: Any = 
     ``lexical`` is :func:`lexical_passages` of the same texts and config when the
     caller has it already."""
     passages = lexical if lexical is not None else lexical_passages(ta, tb, cfg)
+    cfg = script_config(ta, tb, cfg)
     mode = "lexical"
     reuse = None
     conflicts: list = []

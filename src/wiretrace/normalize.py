@@ -28,6 +28,49 @@ from .boilerplate import boilerplate_spans
 # token ("U.S.", "U.N") because every inner part is a single letter; "%" is a
 # word of its own. Written for speed: see BENCHMARKS.md (tokenize).
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:(?:\.\w(?!\w))+\.?)?|%")
+
+# Han ideographs and kana: no spaces between words, so each character is a token
+# (measured against overlapping bigrams in bench/eval_languages.py, see NOTES-lang.md).
+_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+
+
+@lru_cache(maxsize=1)
+def _wide_regexes() -> tuple[re.Pattern, re.Pattern]:
+    """(does a text need the wide token regex, the wide token regex), built on first
+    use. ``\\w`` matches no combining mark, so Arabic harakat, Indic vowel signs and
+    decomposed accents (e + U+0301) would cut words apart; the wide regex keeps
+    marks inside words and makes each CJK character a token. Texts with neither
+    use :data:`_TOKEN_RE`, so their tokens are exactly what they always were."""
+    ranges: list[str] = []
+    start = -1
+    for cp in range(0x3100):
+        mark = unicodedata.category(chr(cp)) in ("Mn", "Mc", "Me")
+        if mark and start < 0:
+            start = cp
+        elif not mark and start >= 0:
+            ranges.append(f"\\u{start:04x}-\\u{cp - 1:04x}")
+            start = -1
+    marks = "".join(ranges) + "\\ufe20-\\ufe2f"
+    w = rf"(?:[^\W{_CJK}]|[{marks}])"
+    # ... and Arabic decimal and thousands separators (U+066B, U+066C) inside numbers
+    need = re.compile(rf"[{_CJK}{marks}\u066b\u066c]")
+    wide = re.compile(rf"\d+(?:[.,\u066b\u066c]\d+)*|[{_CJK}]|{w}+(?:(?:\.{w}(?!{w}))+\.?)?|%")
+    return need, wide
+
+
+def _token_regex(text: str) -> re.Pattern:
+    """:data:`_TOKEN_RE`, or the wide regex for text with CJK characters, combining
+    marks or Arabic number separators.
+
+    >>> _token_regex("Café au lait") is _TOKEN_RE
+    True
+    """
+    if text.isascii():  # O(1) in CPython: the flag is stored on the string
+        return _TOKEN_RE
+    need, wide = _wide_regexes()
+    return wide if need.search(text) else _TOKEN_RE
+
+
 _LINEBREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*$")
 _BREAK_HYPHEN = re.compile(r"-[ \t]*\r?\n[ \t]*")
 
@@ -53,25 +96,54 @@ _SPELLING = {
 _ISE_RE = re.compile(r"(?<=\w{3})is(e|es|ed|ing|ation|ations|er|ers)$")
 
 
+# Letters merged before case folding, for non-ASCII tokens only. Turkish dotted and
+# dotless i ("İstanbul", "ılık") become i, as "I" does by case folding; Cyrillic ё is
+# written е as often as not; Arabic drops harakat and tatweel, unifies the hamza
+# forms of alef, alef maqsura with ya and ta marbuta with ha (the usual Arabic
+# search normalization); Arabic-Indic and Persian digits are digits 0-9.
+_FOLD = {ord("İ"): "i", ord("ı"): "i", ord("ё"): "е", ord("Ё"): "е",
+         0x0640: None, 0x0670: None, 0x0622: "\u0627", 0x0623: "\u0627", 0x0625: "\u0627",
+         0x0671: "\u0627", 0x0649: "\u064a", 0x0629: "\u0647", 0x066b: ".", 0x066c: ","}
+_FOLD.update({cp: None for cp in range(0x064B, 0x0660)})
+_FOLD.update({0x0660 + k: str(k) for k in range(10)})
+_FOLD.update({0x06F0 + k: str(k) for k in range(10)})
+
+
 @lru_cache(maxsize=1 << 16)
 def word_form(raw: str) -> str:
     """The matching form of one token as it appears in the text.
 
     >>> word_form("U.S."), word_form("10,000"), word_form("Stabilising")
     ('us', '10000', 'stabilizing')
+    >>> word_form("İSTANBUL"), word_form("Straße"), word_form("ёлка"), word_form("٢٠٢٠")
+    ('istanbul', 'strasse', 'елка', '2020')
     """
-    form = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    form = raw if raw.isascii() else unicodedata.normalize("NFKC", raw).translate(_FOLD)
     form = form.casefold()
     if "." in form and not form[0].isdigit():
         form = form.replace(".", "")
     elif "," in form and form[0].isdigit():
-        form = form.replace(",", "")
+        form = _number_form(form)
     if form == "%":
         return "percent"
     form = _SPELLING.get(form, form)
     if len(form) > 6 and "is" in form:
         form = _ISE_RE.sub(r"iz\1", form)
     return form
+
+
+def _number_form(form: str) -> str:
+    """A number with a comma: "10,000" and "1,000.5" (thousands commas) lose them;
+    a last comma group of other than three digits is a decimal comma
+    ("1.000,5" -> "1000.5", "5,5" -> "5.5", as written in most of Europe).
+
+    >>> _number_form("10,000"), _number_form("1.000,5"), _number_form("5,5")
+    ('10000', '1000.5', '5.5')
+    """
+    head, _, tail = form.rpartition(",")
+    if len(tail) == 3 or "." in tail:
+        return form.replace(",", "")
+    return head.replace(".", "").replace(",", "") + "." + tail
 
 
 @lru_cache(maxsize=1 << 16)
@@ -198,6 +270,21 @@ class Tokens:
         return int(self.starts[i]), int(self.ends[j - 1])
 
 
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def cjk_share(tokens: Tokens) -> float:
+    """Share of a text's tokens that are single CJK characters (computed once per text).
+
+    >>> cjk_share(tokenize("中国经济 grew")), cjk_share(tokenize("The cat"))
+    (0.8, 0.0)
+    """
+    if tokens.text.isascii() or not tokens.forms:
+        return 0.0
+    return tokens.cached("cjk_share", lambda: sum(
+        1 for f in tokens.forms if len(f) == 1 and _CJK_CHAR.match(f)) / len(tokens.forms))
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Paragraphs as character spans, stripped of surrounding whitespace.
 
@@ -219,7 +306,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
         if len(lines) > 2 and indented >= 1 and indented < len(lines) - 1:
             seps = re.compile(r"\n(?=[ \t]{2,}\S)")
         else:
-            ends_sentence = sum(1 for ln in lines if re.search(r"[.!?:\"'”’)\]]\s*$", ln))
+            ends_sentence = sum(1 for ln in lines if re.search(r"[.!?:\"'”’)\]。！？؟」』»]\s*$", ln))
             if len(lines) > 3 and ends_sentence < 0.5 * len(lines):
                 seps = None
             else:
@@ -233,7 +320,7 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return _join_soft_breaks(text, spans)
 
 
-_TERMINAL = frozenset(".!?:;\"'”’)]…")
+_TERMINAL = frozenset(".!?:;\"'”’)]…。！？؟」』»")
 
 
 def _join_soft_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -313,7 +400,7 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
     >>> t.text[t.starts[4]:t.ends[4]]
     'per cent'
     """
-    matches = list(_TOKEN_RE.finditer(text))
+    matches = list(_token_regex(text).finditer(text))
     spans = list(map(re.Match.span, matches))
     get = (_CACHE if len(_CACHE) < 500_000 else _reset_cache()).get
     entries = [get(r) or _entry(r) for r in map(re.Match.group, matches)]
@@ -334,7 +421,9 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
         para = np.maximum(para, 0)
     else:
         para = np.zeros(len(forms), dtype=np.int64)
-    bspans = boilerplate_spans(text, paragraphs) if strip_boilerplate else []
+    # a word with a letter outside ASCII: other languages' packaging may be there
+    intl = not text.isascii() and not "".join(forms).isascii()
+    bspans = boilerplate_spans(text, paragraphs, intl=intl) if strip_boilerplate else []
     boiler = np.zeros(len(forms), dtype=bool)
     for s, e in bspans:
         lo = np.searchsorted(st, s, side="left")

@@ -26,8 +26,25 @@ UNITS = {
 MULT = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "mln": 1_000_000,
          "billion": 1_000_000_000, "bln": 1_000_000_000, "bn": 1_000_000_000,
          "trillion": 1_000_000_000_000}
+# Multipliers after a number in the other languages of the dev data (de es fr it pl ru
+# tr ar zh), as word forms (normalize.word_form: Arabic alef unified, "ё" -> "е").
+# Chinese and Japanese multipliers are characters, each a token: "3万" is 3 x 10^4,
+# "1千万" is 1 x 10^3 x 10^4. Only read right after a number, so "bin" (tr: thousand)
+# or "mil" (es) never count on their own.
+_MULT_WORDS = {
+    1_000: "tausend tsd mil mille mila tys tysięcy tysiące тысяча тысячи тысяч тыс bin الف",
+    1_000_000: "millionen mio millón millones millions milione milioni milion miliony milionów "
+               "миллион миллиона миллионов млн milyon مليون ملايين",
+    1_000_000_000: "milliarde milliarden mrd millardo millardos milliard milliards miliardo "
+                   "miliardi miliard miliardy miliardów миллиард миллиарда миллиардов млрд "
+                   "milyar مليار مليارات",
+}
+MULT.update({w: v for v, words in _MULT_WORDS.items() for w in words.split()})
+MULT.update({"十": 10, "百": 100, "千": 1_000, "万": 10_000, "萬": 10_000, "亿": 100_000_000,
+             "億": 100_000_000})
 # "percent" already covers "%" and "per cent" (merged by the tokenizer).
-_PERCENT = frozenset({"percent", "pct", "percentage"})
+_PERCENT = frozenset({"percent", "pct", "percentage", "prozent", "procent", "процент",
+                      "процента", "процентов", "porcentaje", "بالمئه"})
 _CURRENCY_WORDS = {"dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur",
                    "pound": "gbp", "pounds": "gbp", "yen": "jpy", "yuan": "cny"}
 _CURRENCY_SIGNS = {"$": "usd", "£": "gbp", "€": "eur", "¥": "jpy"}
@@ -78,13 +95,21 @@ def negations(t: Tokens, i: int, j: int) -> list[int]:
     return [k for k in range(i, j) if forms[k] in NEGATORS or _is_apostrophe_t(t, k)]
 
 
+_DOT_GROUPS = re.compile(r"\d{1,3}(?:\.\d{3}){2,}")
+
+
 def _number_value(form: str) -> float | None:
+    """The value of a number form ("1.000.000", thousands dots in most of Europe, is a million).
+
+    >>> _number_value("1000.5"), _number_value("1.000.000"), _number_value("seven")
+    (1000.5, 1000000.0, 7)
+    """
     if form[:1].isdigit():
         core = form.rstrip("stndrdth") if form[-2:] in ("st", "nd", "rd", "th") else form
         try:
             return float(core)
         except ValueError:
-            return None
+            return float(core.replace(".", "")) if _DOT_GROUPS.fullmatch(core) else None
     return UNITS.get(form)
 
 

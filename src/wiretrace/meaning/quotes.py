@@ -61,6 +61,37 @@ def _clean_name(name: str) -> str:
 _MARK_RE = re.compile(r"``|''|[“”\"]")
 # each mark as the kind it is: opening “, closing ” or either "
 _KIND = {"“": "“", "``": "“", "”": "”", "''": "”", '"': '"'}
+# Other languages' marks, looked for only in a text that has one: « » (fr es it ru tr
+# ar; German and Danish print them »reversed«: the first one in the text tells),
+# „ “ and „ ” (de pl: there “ closes), ‚ ‘ (de single quotes; ‚ is never an
+# apostrophe), 「 」 and 『 』 (zh ja).
+_INTL_MARKS = "«»„‚「」『』"
+_INTL_MARK_RE = re.compile(r"``|''|[“”\"«»„‚‘「」『』]")
+_INTL_KIND = {**_KIND, "«": "“", "»": "”", "„": "“", "‚": "“", "「": "“", "」": "”", "『": "“", "』": "”"}
+_ALL_MARKS = frozenset('"“') | frozenset(_INTL_MARKS)
+
+
+def _marks(text: str) -> list[tuple[int, int, str]]:
+    """Quote marks of ``text`` as ``(start, end, kind)``, kind "“" opening, "”" closing
+    or '"' either.
+
+    >>> [k for _, _, k in _marks("Er sagte: „Wir kommen.“ Dann ging er.")]
+    ['“', '”']
+    """
+    if not any(c in text for c in _INTL_MARKS):
+        return [(m.start(), m.end(), _KIND[m.group()]) for m in _MARK_RE.finditer(text)]
+    kind = dict(_INTL_KIND)
+    if "„" in text:
+        kind["“"] = "”"
+    if "‚" not in text:
+        kind["‘"] = None  # an apostrophe or an English single quote: not a mark here
+    else:
+        kind["‘"] = "”"
+    first = min((i for i in (text.find("«"), text.find("»")) if i >= 0), default=-1)
+    if first >= 0 and text[first] == "»":
+        kind["»"], kind["«"] = "“", "”"
+    return [(m.start(), m.end(), kind[m.group()]) for m in _INTL_MARK_RE.finditer(text)
+            if kind[m.group()] is not None]
 
 
 def _spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -72,7 +103,7 @@ def _spans(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int]
     (ECB+, transcripts) and the quote runs over the lines up to that mark.
     """
     out: list[tuple[int, int]] = []
-    marks = [(m.start(), m.end(), _KIND[m.group()]) for m in _MARK_RE.finditer(text)]
+    marks = _marks(text)
     if not marks or not paragraphs:
         return out
     pstarts = [ps for ps, _ in paragraphs]
@@ -110,14 +141,14 @@ _MAX_QUOTE_LINES = 12
 
 
 def _starts_with_mark(text: str, at: int) -> bool:
-    m = _MARK_RE.match(text, at + len(text[at:at + 8]) - len(text[at:at + 8].lstrip()))
-    return m is not None
+    m = _INTL_MARK_RE.match(text, at + len(text[at:at + 8]) - len(text[at:at + 8].lstrip()))
+    return m is not None and m.group() != "‘"
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
-    while s < e and text[s] in " \t\n'‘":
+    while s < e and text[s] in " \t\n'‘\u00a0\u202f":
         s += 1
-    while e > s and text[e - 1] in " \t\n,;:'’":
+    while e > s and text[e - 1] in " \t\n,;:'’\u00a0\u202f，、：；":
         e -= 1
     return s, e
 
@@ -129,7 +160,7 @@ def extract(t: Tokens) -> list[Quote]:
 
 def _extract(t: Tokens) -> list[Quote]:
     text = t.text
-    if '"' not in text and "“" not in text and "``" not in text:
+    if "``" not in text and _ALL_MARKS.isdisjoint(text):
         return []
     out: list[Quote] = []
     prev_speaker: str | None = None
@@ -146,7 +177,7 @@ def _extract(t: Tokens) -> list[Quote]:
         para = bisect.bisect_right(pstarts, s) - 1
         pstart, pend = t.paragraphs[para]
         raw_after = text[e:min(pend, e + 100)]
-        after = raw_after.lstrip(" ,.;:”\"")
+        after = raw_after.lstrip(" ,.;:”\"»“」』\u00a0\u202f")
         # a full stop after the closing mark ends the sentence: no attribution follows
         ended = "." in raw_after[:len(raw_after) - len(after)].replace("..", "")
         before = text[max(pstart, s - 160):max(pstart, s - 1)]
