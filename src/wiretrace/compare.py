@@ -46,15 +46,23 @@ def compare(a_text: str, b_text: str, *, a_date: Any = None, b_date: Any = None,
 #: options counted in words: Chinese and Japanese tokens are single characters
 #: (normalize.py), about half a word each, and carry no capitals to tell names from
 #: free words, so a mostly CJK pair counts these in characters, twice the words
-_WORD_COUNTS = ("max_gap", "max_edge_words", "min_passage_words", "reuse_min_run_words",
-                "reuse_min_total_words", "reuse_min_passage_free", "reuse_min_run_matched")
+#: alignment options counted in words: a Chinese word is ~1.5-2 characters
+_WORD_COUNTS = ("max_gap", "max_edge_words", "min_passage_words")
 _CJK_WORD_CHARS = 2
+#: reuse-evidence options counted in words: CJK has no capitals to set names and
+#: official formulae apart from a writer's own words ("中华人民共和国外交部发言人
+#: 华春莹在例行记者会上表示", 25 characters, opens unrelated reports), so a run
+#: must be twice as long again (measured in BENCHMARKS.md, session 8)
+_EVIDENCE_COUNTS = ("reuse_min_run_words", "reuse_min_total_words", "reuse_min_passage_free",
+                    "reuse_min_run_matched")
+_CJK_EVIDENCE_CHARS = 4
 
 
 def script_config(ta: Tokens, tb: Tokens, cfg: CompareConfig) -> CompareConfig:
     """``cfg`` with its word counts in the pair's token units: the one place where a
-    script changes a threshold. Most tokens of the pair CJK characters: each count
-    times two; otherwise ``cfg`` itself.
+    script changes a threshold. Most tokens of the pair CJK characters: each
+    alignment count times two, each reuse-evidence count times four; otherwise
+    ``cfg`` itself.
 
     >>> from wiretrace.normalize import tokenize
     >>> script_config(tokenize("新华社北京电"), tokenize("中国经济"), CompareConfig()).min_passage_words
@@ -65,7 +73,8 @@ def script_config(ta: Tokens, tb: Tokens, cfg: CompareConfig) -> CompareConfig:
         return cfg
     if cjk_share(ta) * na + cjk_share(tb) * nb < 0.5 * (na + nb):
         return cfg
-    return cfg.replace(**{k: getattr(cfg, k) * _CJK_WORD_CHARS for k in _WORD_COUNTS})
+    return cfg.replace(**{k: getattr(cfg, k) * _CJK_WORD_CHARS for k in _WORD_COUNTS},
+                       **{k: getattr(cfg, k) * _CJK_EVIDENCE_CHARS for k in _EVIDENCE_COUNTS})
 
 
 def lexical_passages(ta: Tokens, tb: Tokens, cfg: CompareConfig) -> list[Passage]:
