@@ -91,7 +91,7 @@ class CompareConfig:
     translation_min_cosine: float = 0.84
     #: … and the pair is derived ("translated") with at least this many such sentences in
     #: one order, explaining this share of the shorter text (or twice as many sentences)
-    translation_min_sentences: int = 3
+    translation_min_sentences: int = 4
     translation_min_share: float = 0.3
 
     def __post_init__(self) -> None:

@@ -88,8 +88,8 @@ IN_ORDER = 0.75
 #: at most this many sentences per side are embedded (long texts: the first ones)
 MAX_SENTENCES = 200
 #: shorter sentences carry too little to be matched by meaning alone
-MIN_SENTENCE_CHARS = 24
-MIN_SENTENCE_CHARS_CJK = 10
+MIN_SENTENCE_CHARS = 40
+MIN_SENTENCE_CHARS_CJK = 15
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
