@@ -291,3 +291,21 @@ def test_scan_finds_the_copy_in_every_language(tmp_path):
         for x in p["passages"]:
             if x["kind"] == "verbatim":
                 assert texts[p["a"]][x["a_start"]:x["a_end"]] == texts[p["b"]][x["b_start"]:x["b_end"]]
+
+
+def test_shared_chinese_formula_is_not_reuse():
+    """An official formula opens many independent reports; with no capitals to mark
+    it, only a much longer shared run counts as copying in CJK text."""
+    from wiretrace import compare
+
+    formula = "中华人民共和国外交部发言人华春莹在例行记者会上表示，"
+    a = (formula + "中方欢迎双方通过对话协商解决分歧，希望各方保持冷静克制。\n"
+         "她还说，中方愿继续为地区和平稳定发挥建设性作用，并同有关国家保持密切沟通，"
+         "推动有关问题早日得到妥善解决。")
+    b = ("今年以来，多个省份加快推进新能源汽车充电设施建设，农村地区覆盖率明显提高。\n"
+         + formula + "有关报道不符合事实，中方对此坚决反对，已向对方提出严正交涉。")
+    r = compare(a, b, semantic=False)
+    assert not r.evidence.derived, r.evidence.notes
+    # the same texts with a real copied paragraph (49 characters) are derived
+    copied = b + "\n她还说，中方愿继续为地区和平稳定发挥建设性作用，并同有关国家保持密切沟通，推动有关问题早日得到妥善解决。"
+    assert compare(a, copied, semantic=False).evidence.derived
