@@ -40,16 +40,18 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
     other text; and mode "semantic" when the embedding pass ran, else "lexical".
     """
     semantic = semantic_active(cfg)
-    encode = embed.encode if semantic else None
+    encode = embed.encoder(cfg) if semantic else None
+    calibrate = embed.backend(cfg.embed_model).calibrate
     initial = (sentence_initial(ta), sentence_initial(tb))
     known = known_capitals(ta) | known_capitals(tb)
     min_cos = getattr(cfg, "paraphrase_min_cosine", None)
     # the story similarity embeds the leads (and a sentence pair's residues): put them
     # in the same batch
-    extra = simscore.to_embed(ta, tb) if semantic else None
+    extra = simscore.to_embed(ta, tb, cfg.embed_model) if semantic else None
     try:
         passages, _ = paraphrase.find(ta, tb, passages, encode, min_cosine=min_cos,
-                                      known=known, initial=initial, extra=extra)
+                                      known=known, initial=initial, extra=extra,
+                                      calibrate=calibrate)
     except RuntimeError:  # the backend failed mid-run: fall back to lexical evidence
         semantic = False
         passages, _ = paraphrase.find(ta, tb, passages, None, min_cosine=min_cos,
