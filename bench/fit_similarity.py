@@ -119,10 +119,13 @@ def extract(rows: list[dict], names: set[str], semantic: bool) -> dict[str, np.n
             a_cov, b_cov = res.a_coverage, res.b_coverage
             if "lexcov" in names:
                 out["lexcov"][k] = S._lexical_coverage(ta, tb, res.passages)
-        f = S.features(ta, tb, a_cov, b_cov, encode if semantic else None, want,
-                       embed.backend(MODEL).lead_chars)
+        # the sentence features weigh nothing for a pair the gate gives to the
+        # article regime: not extracting them (0) leaves every fitted figure unchanged
+        want_k = want if S.gate(max(len(ta), len(tb))) > 0 else want - S.SENT_ONLY
+        f = S.features(ta, tb, a_cov, b_cov, encode if semantic else None, want_k,
+                       embed.backend(MODEL).lead_chars, embed.backend(MODEL).calibrate)
         for n in want:
-            out[n][k] = f[n]
+            out[n][k] = f[n]  # 0.0 for a feature not extracted
         if full and k and k % 500 == 0:
             print(f"  {k}/{len(rows)} pairs, {time.perf_counter() - t0:.0f}s", flush=True)
     return out

