@@ -105,7 +105,7 @@ def paraphrase_pairs(n: int, seed: int, passes: int = 1) -> list[tuple[str, str,
     return out
 
 
-def build(n: int, seed: int, wanted: set[str], limit: int = 0) -> list[dict]:
+def build(n: int, seed: int, wanted: set[str], limit: int = 0, ecb_sample: int = 0) -> list[dict]:
     import eval_relation as R
 
     items = []
@@ -120,7 +120,10 @@ def build(n: int, seed: int, wanted: set[str], limit: int = 0) -> list[dict]:
         items += [{"set": "synth_heavy", "a": a, "b": b, "note": f"{i} rewritten twice on side {s}"}
                   for a, b, s, i in paraphrase_pairs(n, seed + 1, passes=2)]
     if "ecb" in wanted:
-        items += [{"set": "ecb", "a": a, "b": b, "note": k} for a, b, k in ecb_pairs(range(1, 36))]
+        pairs = ecb_pairs(range(1, 36))
+        if ecb_sample and ecb_sample < len(pairs):  # a seeded sample (the full set is 4491 pairs)
+            pairs = random.Random(seed).sample(pairs, ecb_sample)
+        items += [{"set": "ecb", "a": a, "b": b, "note": k} for a, b, k in pairs]
     if "semeval_en" in wanted:
         items += [{"set": "semeval_en", "a": a, "b": b, "note": k} for a, b, k in semeval_pairs()]
     return items
@@ -159,6 +162,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--limit", type=int, default=0, help="cap every eval_relation set at N pairs (0 = no cap)")
     ap.add_argument("--sets", default=",".join(sorted(POSITIVE | NEGATIVE | PROXY)))
+    ap.add_argument("--ecb-sample", type=int, default=0, help="score a seeded sample of N ECB+ pairs (0 = all)")
     ap.add_argument("--modes", default="lexical,semantic")
     ap.add_argument("--out", default="eval_claims", help="name of the JSON under bench/out/")
     C.add_option_arg(ap)
@@ -167,7 +171,7 @@ def main(argv=None) -> int:
     import wiretrace
 
     options = C.parse_options(args.option)
-    items = build(args.n, args.seed, set(args.sets.split(",")), args.limit)
+    items = build(args.n, args.seed, set(args.sets.split(",")), args.limit, args.ecb_sample)
     result = {"options": options, "n": args.n, "seed": args.seed, "env": C.environment(), "modes": {}}
     rows_all = []
     for mode in args.modes.split(","):

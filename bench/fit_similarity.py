@@ -15,7 +15,8 @@ shorter text's length (``simscore.gate``):
 
 Run once per mode:
 
-    python bench/fit_similarity.py                 # semantic (needs wiretrace[semantic])
+    python bench/fit_similarity.py                 # semantic, default model (needs wiretrace[semantic])
+    python bench/fit_similarity.py --model minilm  # semantic, another embedding model
     python bench/fit_similarity.py --lexical       # lexical features only
     python bench/fit_similarity.py --check         # figures of the constants now in the code
 
@@ -58,17 +59,39 @@ EXPENSIVE = frozenset({"emb", "reuse", "lexcov"})
 STORY_THRESHOLD = 0.35
 
 
+MODEL: str | None = None
+WARM = True
+REUSE_LEXICAL = False
+
+
+def load_stored_embeddings(model: str) -> int:
+    """Preload bench/out/emb_cache_<model>.npz (texts and vectors embedded earlier by
+    the same backend) into the embedding cache; returns how many."""
+    from wiretrace.meaning import embed
+
+    path = C.OUT / f"emb_cache_{model}.npz"
+    if not path.exists():
+        return 0
+    z = np.load(path, allow_pickle=True)
+    embed.CACHE_SIZE = max(embed.CACHE_SIZE, 400_000)
+    embed.preload(z["texts"].tolist(), z["vecs"], model)
+    return len(z["texts"])
+
+
 def extract(rows: list[dict], names: set[str], semantic: bool) -> dict[str, np.ndarray]:
     """The named features of each pair (plus ``lexcov`` when asked), as arrays."""
+    from wiretrace.meaning import embed
     from wiretrace.meaning import simscore as S
-    from wiretrace.meaning.embed import encode
     from wiretrace.normalize import tokenize
+
+    def encode(texts):
+        return embed.encode(texts, MODEL)
 
     full = bool(names & EXPENSIVE)
     want = frozenset(names) - {"lexcov"}
     out = {n: np.zeros(len(rows)) for n in names}
     t0 = time.perf_counter()
-    if full and semantic:
+    if full and semantic and WARM:
         # warm the embedding cache in large batches (compare() embeds a few
         # sentences at a time, which is slow when done pair by pair)
         from wiretrace.meaning import embed
@@ -79,7 +102,7 @@ def extract(rows: list[dict], names: set[str], semantic: bool) -> dict[str, np.n
         for r in rows:
             for x in (r["a"], r["b"]):
                 t = tokenize(x)
-                texts.append(S._lead(t))
+                texts.append(S._lead(t, embed.backend(MODEL).lead_chars))
                 texts.extend(x[s:e] for s, e in sentence_spans(x, t.paragraphs))
         texts = list(dict.fromkeys(texts))
         for k in range(0, len(texts), 1024):
@@ -91,13 +114,18 @@ def extract(rows: list[dict], names: set[str], semantic: bool) -> dict[str, np.n
         if full:
             import wiretrace
 
-            res = wiretrace.compare(r["a"], r["b"], semantic=semantic)
+            res = wiretrace.compare(r["a"], r["b"], semantic=semantic and not REUSE_LEXICAL,
+                                    **({"embed_model": MODEL} if MODEL else {}))
             a_cov, b_cov = res.a_coverage, res.b_coverage
             if "lexcov" in names:
                 out["lexcov"][k] = S._lexical_coverage(ta, tb, res.passages)
-        f = S.features(ta, tb, a_cov, b_cov, encode if semantic else None, want)
+        # the sentence features weigh nothing for a pair the gate gives to the
+        # article regime: not extracting them (0) leaves every fitted figure unchanged
+        want_k = want if S.gate(max(len(ta), len(tb))) > 0 else want - S.SENT_ONLY
+        f = S.features(ta, tb, a_cov, b_cov, encode if semantic else None, want_k,
+                       embed.backend(MODEL).lead_chars, embed.backend(MODEL).calibrate)
         for n in want:
-            out[n][k] = f[n]
+            out[n][k] = f[n]  # 0.0 for a feature not extracted
         if full and k and k % 500 == 0:
             print(f"  {k}/{len(rows)} pairs, {time.perf_counter() - t0:.0f}s", flush=True)
     return out
@@ -181,19 +209,25 @@ def load_features(args, semantic: bool, sem_rows, ms_rows) -> tuple[dict, dict]:
     """Per-name feature arrays for both data sets, from the cache or extracted."""
     from wiretrace.meaning.simscore import ENCODED, FEATURES
 
-    cache = C.OUT / f"fit_similarity_{'semantic' if semantic else 'lexical'}.npz"
+    tag = (MODEL + ("-reuselex" if REUSE_LEXICAL else "")) if semantic else "lexical"
+    cache = C.OUT / f"fit_similarity_{tag}.npz"
     stored = {} if args.refresh or not cache.exists() else dict(np.load(cache))
     names = [n for n in FEATURES if semantic or n not in ENCODED] + ["lexcov"]
     data = {"semeval": {}, "msrp": {}}
     # en-en and MSRP first (the fit needs them), other languages last (report only)
     en_idx = [k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"]
-    other_idx = [k for k, r in enumerate(sem_rows) if r["lang"] != "en-en"][: args.other_limit]
+    langs = set(args.other_langs.split(",")) if args.other_langs else None
+    other_idx = [k for k, r in enumerate(sem_rows)
+                 if r["lang"] != "en-en" and (langs is None or r["lang"] in langs)][: args.other_limit]
     C.OUT.mkdir(parents=True, exist_ok=True)
     for label, key, rows, idx in (("SemEval en-en", "semeval", sem_rows, en_idx),
                                   ("MSRP", "msrp", ms_rows, list(range(len(ms_rows)))),
                                   ("SemEval other languages", "semeval", sem_rows, other_idx)):
         for n in names:
-            data[key].setdefault(n, stored.get(f"{key}__{n}", np.full(len(rows), np.nan)).copy())
+            v = stored.get(f"{key}__{n}")
+            if v is None or len(v) != len(rows):  # not stored, or stored for another --msrp-limit
+                v = np.full(len(rows), np.nan)
+            data[key].setdefault(n, v.copy())
         missing = {n for n in names if np.isnan(data[key][n][idx]).any()}
         if not missing:
             continue
@@ -211,23 +245,40 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lexical", action="store_true", help="fit the lexical-only coefficients")
     ap.add_argument("--refresh", action="store_true", help="recompute cached features")
+    ap.add_argument("--model", default=None, help="embedding model (CompareConfig.embed_model; default: its default)")
+    ap.add_argument("--reuse-lexical", action="store_true",
+                    help="take reuse (and lexcov) from a lexical compare(): no sentence is embedded "
+                         "but the leads and residues (a quick fit of a new model; paraphrase "
+                         "passages then do not count in reuse)")
+    ap.add_argument("--no-warm", action="store_true",
+                    help="do not pre-embed every sentence (only what compare() embeds is encoded)")
     ap.add_argument("--l2", type=float, default=0.1, help="ridge penalty on the DOC slopes (--free)")
     ap.add_argument("--l2-sent", type=float, default=1.0, help="L2 penalty on the SENT logistic slopes")
     ap.add_argument("--free", action="store_true",
                     help="DOC by ridge without sign constraints (overfits en-en: worse on other languages)")
     ap.add_argument("--check", action="store_true",
                     help="evaluate the coefficients now in the code instead of fitting")
+    ap.add_argument("--msrp-limit", type=int, default=None,
+                    help="fit and score on the first N MSRP train pairs only (a quick fit)")
+    ap.add_argument("--other-langs", default=None,
+                    help="comma-separated language pairs to extract besides en-en (default: all)")
     ap.add_argument("--other-limit", type=int, default=None,
                     help="extract at most N non-en-en SemEval pairs (reporting only)")
     args = ap.parse_args(argv)
     semantic = not args.lexical
+    global MODEL, WARM, REUSE_LEXICAL
+    from wiretrace.meaning import embed
+
+    MODEL = embed.backend(args.model).name
+    WARM = not args.no_warm and not args.reuse_lexical
+    REUSE_LEXICAL = args.reuse_lexical
     if semantic:
-        from wiretrace.meaning import embed
-        if not embed.available():
-            print(f"skipped: {embed.backend_notice()}")
+        if not embed.available(MODEL):
+            print(f"skipped: {embed.backend_notice(MODEL)}")
             return 0
+        print(f"model {MODEL}: {load_stored_embeddings(MODEL)} stored embeddings preloaded", flush=True)
     sem_rows = load_semeval(C.require_shared("data", "semeval2022_task8", "training_set.csv"))
-    ms_rows = load_msrp(C.require_shared("data", "msrp", "msr_paraphrase_train.txt"))
+    ms_rows = load_msrp(C.require_shared("data", "msrp", "msr_paraphrase_train.txt"))[: args.msrp_limit]
     Fs, Fm = load_features(args, semantic, sem_rows, ms_rows)
     from wiretrace.meaning import simscore as S
     from wiretrace.normalize import tokenize
@@ -236,7 +287,7 @@ def main(argv=None) -> int:
     # words of both texts of each pair (the gate reads the longer one)
     lens = C.OUT / "fit_similarity_lengths.npz"
     z = np.load(lens) if lens.exists() and not args.refresh else None
-    if z is not None and z["msrp"].ndim == 2:
+    if z is not None and z["msrp"].ndim == 2 and len(z["msrp"]) == len(ms_rows):
         Ls, Lm = z["semeval"], z["msrp"]
     else:
         Ls = np.array([(len(tokenize(r["a"])), len(tokenize(r["b"]))) for r in sem_rows])
@@ -273,7 +324,7 @@ def main(argv=None) -> int:
         return full(signed_logistic(Xm[idx][:, sent_cols], y_ms[idx], signs, args.l2_sent), sent_cols)
 
     if args.check:
-        doc, sent = (np.array(c) for c in S.coefficients(semantic))
+        doc, sent = (np.array(c) for c in S.coefficients(semantic, MODEL))
         print("checking the coefficients in wiretrace.meaning.simscore")
     else:
         rng = np.random.default_rng(0)
@@ -292,9 +343,12 @@ def main(argv=None) -> int:
               f"{C.roc_auc(cv_ms, y_ms.astype(int).tolist()):.4f}")
         doc = fit_doc(en)
         sent = fit_sent(np.arange(len(ms_rows)))
-        tag = "SEMANTIC" if semantic else "LEXICAL"
-        print(f"COEF_{tag}_DOC = ({', '.join(f'{v:.3f}' for v in doc)})")
-        print(f"COEF_{tag}_SENT = ({', '.join(f'{v:.3f}' for v in sent)})")
+        if semantic:
+            print(f"COEF_SEMANTIC[{MODEL!r}] = (({', '.join(f'{v:.3f}' for v in doc)}),\n"
+                  f"    ({', '.join(f'{v:.3f}' for v in sent)}))")
+        else:
+            print(f"COEF_LEXICAL_DOC = ({', '.join(f'{v:.3f}' for v in doc)})")
+            print(f"COEF_LEXICAL_SENT = ({', '.join(f'{v:.3f}' for v in sent)})")
     have = np.flatnonzero(~np.isnan(Xs[:, 0]))
     sim_sem = predict(doc, sent, Xs[have], Gs[have], Fs["lexcov"][have])
     sim_ms = predict(doc, sent, Xm, Gm, Fm["lexcov"])

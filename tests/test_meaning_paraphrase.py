@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 
 import wiretrace
@@ -12,8 +10,8 @@ from wiretrace.judge import coverage
 from wiretrace.meaning import embed
 from wiretrace.normalize import tokenize
 
-HAS_ST = importlib.util.find_spec("sentence_transformers") is not None and embed.installed()
-needs_model = pytest.mark.skipif(not HAS_ST, reason="sentence_transformers / model not installed")
+HAS_ST = embed.installed()
+needs_model = pytest.mark.skipif(not HAS_ST, reason="the default embedding model is not installed")
 
 ORIGINAL = """The city council voted on Monday to close three public libraries by the end of March to save money.
 The closures will affect about 40,000 residents, according to figures released by the council.
@@ -101,15 +99,23 @@ def test_fallback_without_model_is_lexical():
     assert r2.similarity < wiretrace.compare(EDITED, ORIGINAL, semantic=False).similarity
 
 
-def test_fallback_when_extra_missing(monkeypatch):
-    monkeypatch.setattr(embed, "installed", lambda: False)
-    monkeypatch.setattr(embed, "_model", None)
-    monkeypatch.setattr(embed, "_load_error", None)
-    notice = meaning.backend_notice()
-    assert "wiretrace[semantic]" in notice and "\n" not in notice
-    r = wiretrace.compare(EDITED, ORIGINAL)
+class _NotInstalled(embed.E5Small):
+    """The default backend as on a machine without its package (a module that is not there)."""
+
+    modules = ("wiretrace_no_such_embedding_package",)
+
+
+@pytest.mark.parametrize("model", sorted(embed.BACKENDS))
+def test_fallback_when_extra_missing(monkeypatch, model):
+    monkeypatch.setitem(embed.BACKENDS, model, _NotInstalled())
+    notice = meaning.backend_notice(model)
+    assert "wiretrace[semantic]" in notice and "\n" not in notice and notice.startswith("semantic pass off")
+    r = wiretrace.compare(EDITED, ORIGINAL, embed_model=model)
     assert r.mode == "lexical"
     assert r.passages
+    lexical = wiretrace.compare(EDITED, ORIGINAL, semantic=False)
+    assert r.passages == lexical.passages
+    assert r.similarity == lexical.similarity
 
 
 def test_backend_notice_is_one_line():

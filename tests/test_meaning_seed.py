@@ -12,9 +12,11 @@ from wiretrace.meaning import embed
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds not found")
 
-MODES = [pytest.param(False, id="lexical"),
-         pytest.param(True, id="semantic", marks=pytest.mark.skipif(
-             not embed.installed(), reason="wiretrace[semantic] not installed"))]
+# lexical, then the semantic pass with each embedding model (the default first)
+MODES = [pytest.param((False, embed.DEFAULT_MODEL), id="lexical")] + [
+    pytest.param((True, m), id=f"semantic-{m}", marks=pytest.mark.skipif(
+        not embed.installed(m), reason=f"{m} not installed"))
+    for m in sorted(embed.BACKENDS, key=lambda m: m != embed.DEFAULT_MODEL)]
 
 
 def _texts() -> tuple[str, str]:
@@ -34,7 +36,8 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
 @pytest.fixture(scope="module", params=MODES)
 def seed(request):
     a, b = _texts()
-    return a, b, wiretrace.compare(a, b, semantic=request.param), request.param
+    semantic, model = request.param
+    return a, b, wiretrace.compare(a, b, semantic=semantic, embed_model=model), semantic
 
 
 def test_mode(seed):

@@ -43,8 +43,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.no_semantic:
         options["semantic"] = False
     # a date given wins; else the page's publication date or the dateline, as in a scan
-    r = compare(a_text, b_text, a_date=args.a_date or a_doc.date, b_date=args.b_date or b_doc.date,
-                **options)
+    status = _loading_status(options)
+    try:
+        r = compare(a_text, b_text, a_date=args.a_date or a_doc.date, b_date=args.b_date or b_doc.date,
+                    **options)
+    finally:
+        if status:  # wipe the status line
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
     if args.html:
         from .report.html import render_html
 
@@ -73,6 +79,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _loading_status(options: dict[str, Any]) -> bool:
+    """On a terminal, say that the embedding model is loading (the first seconds of
+    a cold compare); True when a status line was written."""
+    if options.get("semantic", True) is False or not sys.stderr.isatty():
+        return False
+    from .meaning import embed
+
+    model = options.get("embed_model")
+    try:
+        if not embed.installed(model) or embed.loaded(model):
+            return False
+        name = embed.backend(model).name
+    except Exception:  # an unknown model: compare() reports it
+        return False
+    sys.stderr.write(f"semantic pass: loading {name} model…")
+    sys.stderr.flush()
+    return True
+
+
 def _semantic_notice(options: dict[str, Any]) -> None:
     if options.get("semantic", True) is False:
         return
@@ -80,7 +105,7 @@ def _semantic_notice(options: dict[str, Any]) -> None:
         from .meaning import backend_notice
     except ImportError:
         return
-    notice = backend_notice()
+    notice = backend_notice(options.get("embed_model"))
     # only the fallback is news; a working semantic pass needs no line on every run
     if notice and notice.startswith("semantic pass off"):
         print(notice, file=sys.stderr)

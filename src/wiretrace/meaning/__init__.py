@@ -40,21 +40,23 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
     other text; and mode "semantic" when the embedding pass ran, else "lexical".
     """
     semantic = semantic_active(cfg)
-    encode = embed.encode if semantic else None
+    encode = embed.encoder(cfg) if semantic else None
+    calibrate = embed.backend(cfg.embed_model).calibrate
     initial = (sentence_initial(ta), sentence_initial(tb))
     known = known_capitals(ta) | known_capitals(tb)
     min_cos = getattr(cfg, "paraphrase_min_cosine", None)
     # the story similarity embeds the leads (and a sentence pair's residues): put them
     # in the same batch
-    extra = simscore.to_embed(ta, tb) if semantic else None
+    extra = simscore.to_embed(ta, tb, cfg.embed_model) if semantic else None
     try:
         passages, _ = paraphrase.find(ta, tb, passages, encode, min_cosine=min_cos,
-                                      known=known, initial=initial, extra=extra)
+                                      known=known, initial=initial, extra=extra,
+                                      calibrate=calibrate)
     except RuntimeError:  # the backend failed mid-run: fall back to lexical evidence
         semantic = False
         passages, _ = paraphrase.find(ta, tb, passages, None, min_cosine=min_cos,
                                       known=known, initial=initial)
-    if semantic and embed.multilingual():
+    if semantic and embed.multilingual(cfg):
         passages = _translations(ta, tb, passages, cfg)
     a_quotes = quotes.extract(ta)
     b_quotes = quotes.extract(tb)
@@ -84,7 +86,7 @@ def _translations(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareC
     if not la or not lb or la == lb:
         return passages
     try:
-        found = translation.find(ta, tb, embed.encode, cfg.translation_min_cosine, passages, la, lb)
+        found = translation.find(ta, tb, embed.encoder(cfg), cfg.translation_min_cosine, passages, la, lb)
     except RuntimeError:  # the backend failed mid-run: no translation evidence
         return passages
     return sorted(passages + found, key=lambda p: (p.a_start, p.b_start)) if found else passages

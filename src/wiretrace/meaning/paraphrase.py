@@ -3,7 +3,8 @@
 Only *gap* sentences (mostly outside lexical passages) are considered. Each
 gap sentence pair gets lexical evidence (shared content words, names,
 numbers, an existing short passage joining them) and, when the semantic extra
-is installed, the cosine of their MiniLM embeddings. Two sentences on the same
+is installed, the cosine of their sentence embeddings (on one scale for every
+model: ``embed.Backend.calibrate``). Two sentences on the same
 topic are not a reused passage, so a pair is accepted only when the cosine and
 the lexical evidence agree (see :func:`pair_score`); pairs are then taken
 best first, one-to-one. A paraphrase passage spans whole sentences and
@@ -203,13 +204,16 @@ def _anchors(passages: list[Passage], sa: list[Sentence], sb: list[Sentence]) ->
 
 def find(ta: Tokens, tb: Tokens, passages: list[Passage], encode=None,
          min_cosine: float | None = None, known: frozenset[str] | None = None,
-         initial: tuple | None = None, extra: list[str] | None = None) -> tuple[list[Passage], bool]:
+         initial: tuple | None = None, extra: list[str] | None = None,
+         calibrate=None) -> tuple[list[Passage], bool]:
     """Add paraphrase passages to ``passages`` (sorted by a_start).
 
     ``encode`` maps a list of sentence strings to unit vectors (the semantic
     backend) or is None for lexical evidence only; ``extra`` texts are
     embedded in the same batch (the caller's later lookups then hit the
-    cache). Returns the new passage list and whether the embedding pass ran.
+    cache); ``calibrate`` maps the model's raw cosines onto the scale
+    ``min_cosine`` is set on (None: as they are). Returns the new passage list
+    and whether the embedding pass ran.
     """
     extra = list(extra or [])
     a_spans = [(p.a_start, p.a_end) for p in passages]
@@ -247,6 +251,8 @@ def find(ta: Tokens, tb: Tokens, passages: list[Passage], encode=None,
             return passages, False
         v = encode(extra + [sa[k].text for k in ga] + [sb[k].text for k in gb])[len(extra):]
         cos = v[:len(ga)] @ v[len(ga):].T  # one batch for both sides (and the extras)
+        if calibrate is not None:
+            cos = calibrate(cos)
         ran = True
     cands = []
     mc = min_cosine if min_cosine is not None else 0.72

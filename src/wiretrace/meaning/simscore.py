@@ -13,8 +13,9 @@ Features, each meaningful on its own:
 - ``lex``: damped-tf cosine over content words, names weighted up;
 - ``recall``: share of the content words of the *less* covered side that the
   other text also uses (low when one text adds a lot the other lacks);
-- ``emb``: cosine of the MiniLM embeddings of the two leads (semantic mode;
-  for a sentence the lead is the whole text);
+- ``emb``: cosine of the sentence embeddings of the two leads (semantic mode;
+  for a sentence the lead is the whole text; with the multilingual e5 model
+  this grades a pair across languages);
 - ``reuse``: sqrt(a_coverage * b_coverage) from the aligned passages;
 - ``names``: Dice overlap of capitalised names (aliases folded);
 
@@ -38,7 +39,7 @@ weight, so articles never pay for them):
   words reads as containment, not paraphrase);
 - ``negation``: how many more negations ("not", "never", "n't", ...) one side
   has than the other (a denied statement is the opposite statement);
-- ``residual`` (semantic mode): cosine of the MiniLM embeddings of the words
+- ``residual`` (semantic mode): cosine of the embeddings of the words
   each side has and the other lacks. A paraphrase swaps words for words that
   mean the same ("bought" / "acquired"), so its residues are alike; new
   information leaves residues that are not. No residue on either side counts
@@ -49,12 +50,17 @@ The coefficients were fitted once on dev data by ``python bench/fit_similarity.p
 constants. Figures at fitting time (full fit, 5-fold CV in brackets; Pearson
 vs -Overall, MSRP ROC AUC of ``similarity`` for the paraphrase label):
 
-=========  ==============  ==============  ======================
-mode       SemEval en-en   MSRP train AUC  SemEval all 1283 pairs
-=========  ==============  ==============  ======================
-semantic   0.851 (0.843)   0.854 (0.852)   0.399
-lexical    0.746 (0.742)   0.840 (0.838)   0.441
-=========  ==============  ==============  ======================
+===================  ==============  ==============  ======================
+mode                 SemEval en-en   MSRP train AUC  SemEval all 1283 pairs
+===================  ==============  ==============  ======================
+semantic, minilm     0.851 (0.843)   0.854 (0.852)   0.399
+semantic, e5-small   0.858 (0.852)   0.867 (0.854)   0.726 (en-en + 332 cross)
+lexical              0.746 (0.742)   0.840 (0.838)   0.441
+===================  ==============  ==============  ======================
+
+(e5-small: fitted with ``--model e5-small --reuse-lexical --msrp-limit 400``, i.e.
+on the first 400 MSRP train pairs, reuse from the lexical passages; its DOC
+regime is the lead cosine alone, which is what grades pairs across languages.)
 
 (Before ``negation`` and ``residual``: MSRP 0.848 (0.846) semantic, 0.834
 (0.833) lexical; the earlier sentence regime, a least-squares blend of recall,
@@ -77,7 +83,8 @@ from ..normalize import Tokens
 from .aliases import canonical
 from .facts import sentence_initial
 
-#: characters of each text's lead that are embedded (MiniLM reads ~256 word pieces)
+#: characters of each text's lead that are embedded by default (MiniLM reads ~256
+#: word pieces); a backend may set fewer (``embed.Backend.lead_chars``)
 LEAD_CHARS = 1200
 
 FEATURES = ("lex", "recall", "emb", "reuse", "names", "numbers", "extra", "inserted", "chars",
@@ -88,13 +95,18 @@ SENT_ONLY = frozenset({"numbers", "extra", "inserted", "chars", "contained", "ne
 #: features that need the sentence encoder (0 in lexical mode)
 ENCODED = frozenset({"emb", "residual"})
 
-# Fitted by `python bench/fit_similarity.py` (semantic) and `... --lexical`; see
-# the module docstring. Order: intercept, then FEATURES. DOC is a linear blend
-# (fitted on SemEval-2022 en-en article pairs, graded); SENT is a logistic model
-# (fitted on MSRP sentence pairs, binary): a probability is the natural scale for
-# "same statement or not", and least squares on 0/1 labels ranks worse.
-COEF_SEMANTIC_DOC = (-0.060, 0.0, 0.0, 1.095, 0.115, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-COEF_SEMANTIC_SENT = (-3.698, 0.0, 1.113, 3.194, 0.0, 0.0, -0.285, -0.190, -0.184, 3.839, -3.669, -1.070, 1.683)
+# Fitted by `python bench/fit_similarity.py` (semantic, once per embedding model:
+# --model) and `... --lexical`; see the module docstring. Order: intercept, then
+# FEATURES. DOC is a linear blend (fitted on SemEval-2022 en-en article pairs,
+# graded); SENT is a logistic model (fitted on MSRP sentence pairs, binary): a
+# probability is the natural scale for "same statement or not", and least squares
+# on 0/1 labels ranks worse. Cosines enter calibrated (``embed.Backend.calibrate``).
+COEF_SEMANTIC = {
+    "minilm": ((-0.060, 0.0, 0.0, 1.095, 0.115, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+               (-3.698, 0.0, 1.113, 3.194, 0.0, 0.0, -0.285, -0.190, -0.184, 3.839, -3.669, -1.070, 1.683)),
+    "e5-small": ((-0.026, 0.0, 0.0, 1.245, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+                 (-0.902, 0.0, 2.157, 1.320, 0.0, 0.0, -0.431, -0.190, -0.186, 1.133, -1.082, -0.349, 1.808)),
+}
 COEF_LEXICAL_DOC = (0.078, 1.541, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 COEF_LEXICAL_SENT = (-2.086, 0.0, 2.049, 0.0, 0.0, 0.0, -0.239, -0.213, -0.163, 4.869, -4.256, -1.166, 0.0)
 #: share of the scale reserved for literal reuse: only texts whose words are
@@ -255,18 +267,20 @@ def _residues(fa: list[str], sa: list[str], fb: list[str], sb: list[str]) -> tup
             " ".join(f for f, s in zip(fb, sb) if s not in ka))
 
 
-def _residual(fa: list[str], sa: list[str], fb: list[str], sb: list[str], encode) -> float:
+def _residual(fa: list[str], sa: list[str], fb: list[str], sb: list[str], encode,
+              calibrate=None) -> float:
     """Cosine of the embeddings of the words each side has whose stems the other lacks
     (1 when neither side has any, 0 when only one side has)."""
     ra, rb = _residues(fa, sa, fb, sb)
     if not ra or not rb:
         return 0.0 if ra or rb else 1.0
     v = encode([ra, rb])
-    return float(v[0] @ v[1])
+    c = float(v[0] @ v[1])
+    return float(calibrate(c)) if calibrate is not None else c
 
 
 def _sentence_features(ta: Tokens, tb: Tokens, want: frozenset[str], out: dict[str, float],
-                       encode=None) -> None:
+                       encode=None, calibrate=None) -> None:
     """The sentence-regime features (see the module docstring), in ``out``."""
     fa, fb = _words(ta), _words(tb)
     if "numbers" in want:
@@ -281,7 +295,7 @@ def _sentence_features(ta: Tokens, tb: Tokens, want: frozenset[str], out: dict[s
         if "inserted" in want:
             out["inserted"] = float(_longest_insertion(fa, sa, fb, sb))
         if "residual" in want and encode is not None:
-            out["residual"] = _residual(fa, sa, fb, sb, encode)
+            out["residual"] = _residual(fa, sa, fb, sb, encode, calibrate)
     if want & {"chars", "contained"}:
         a, b = " ".join(fa), " ".join(fb)
         in_order = Indel.normalized_similarity(a, b)
@@ -292,11 +306,11 @@ def _sentence_features(ta: Tokens, tb: Tokens, want: frozenset[str], out: dict[s
             out["contained"] = fuzz.partial_ratio(a, b) / 100.0 - in_order
 
 
-def _lead(t: Tokens) -> str:
-    return t.cached("sim_lead", lambda: _find_lead(t))
+def _lead(t: Tokens, chars: int = LEAD_CHARS) -> str:
+    return t.cached(f"sim_lead{chars}", lambda: _find_lead(t, chars))
 
 
-def _find_lead(t: Tokens) -> str:
+def _find_lead(t: Tokens, chars: int = LEAD_CHARS) -> str:
     text = t.text
     if t.boilerplate:
         # drop bylines and datelines from the lead
@@ -306,25 +320,42 @@ def _find_lead(t: Tokens) -> str:
             pos = max(pos, e)
         keep.append(text[pos:])
         text = " ".join(x.strip() for x in keep if x.strip())
-    return " ".join(text[:LEAD_CHARS].split())
+    return " ".join(text[:chars].split())
 
 
-def to_embed(ta: Tokens, tb: Tokens) -> list[str]:
+def to_embed(ta: Tokens, tb: Tokens, model: str | None = None) -> list[str]:
     """The texts :func:`similarity` will embed in semantic mode (the leads, and the
     residues of a sentence pair), so that the meaning pass can put them in its batch."""
-    out = [_lead(ta), _lead(tb)]
-    if len(ta) and len(tb) and gate(max(len(ta), len(tb))) > 0 and "residual" in _needed(True):
+    n = _lead_chars(model)
+    out = [_lead(ta, n), _lead(tb, n)]
+    if len(ta) and len(tb) and gate(max(len(ta), len(tb))) > 0 and "residual" in _needed(True, True, model):
         fa, fb = _words(ta), _words(tb)
         out.extend(r for r in _residues(fa, [stem(f) for f in fa], fb, [stem(f) for f in fb]) if r)
     return out
 
 
+def _lead_chars(model: str | None) -> int:
+    from .embed import backend
+
+    return backend(model).lead_chars
+
+
+def _calibrate(model: str | None):
+    from .embed import backend
+
+    return backend(model).calibrate
+
+
 def features(ta: Tokens, tb: Tokens, a_cov: float, b_cov: float, encode=None,
-             needed: frozenset[str] | None = None) -> dict[str, float]:
+             needed: frozenset[str] | None = None, lead_chars: int = LEAD_CHARS,
+             calibrate=None) -> dict[str, float]:
     """The similarity features of a pair (``emb`` and ``residual`` are 0 without an encoder).
 
     ``needed`` limits the work to the named features (the others are reported
-    as 0.0); None computes all of them.
+    as 0.0); None computes all of them. ``lead_chars``: how much of each text
+    ``emb`` embeds (the model's ``lead_chars``); ``calibrate`` maps the model's
+    cosines onto one scale (``embed.Backend.calibrate``), so that the fits'
+    L2 penalty weighs every model's slopes alike.
     """
     want = needed if needed is not None else frozenset(FEATURES)
     out = dict.fromkeys(FEATURES, 0.0)
@@ -333,26 +364,36 @@ def features(ta: Tokens, tb: Tokens, a_cov: float, b_cov: float, encode=None,
     if "recall" in want:
         out["recall"] = _recall(ta, tb)
     if "emb" in want and encode is not None and len(ta) and len(tb):
-        v = encode([_lead(ta), _lead(tb)])
-        out["emb"] = float(v[0] @ v[1])
+        v = encode([_lead(ta, lead_chars), _lead(tb, lead_chars)])
+        c = float(v[0] @ v[1])
+        out["emb"] = float(calibrate(c)) if calibrate is not None else c
     if "reuse" in want:
         out["reuse"] = math.sqrt(max(0.0, a_cov) * max(0.0, b_cov))
     if "names" in want:
         na, nb = _names(ta), _names(tb)
         out["names"] = 2 * len(na & nb) / (len(na) + len(nb)) if na or nb else 0.0
     if want & SENT_ONLY:
-        _sentence_features(ta, tb, want, out, encode)
+        _sentence_features(ta, tb, want, out, encode, calibrate)
     return out
 
 
-def coefficients(semantic: bool) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(DOC, SENT) coefficients of a mode: intercept, then one per FEATURES."""
-    return (COEF_SEMANTIC_DOC, COEF_SEMANTIC_SENT) if semantic else (COEF_LEXICAL_DOC, COEF_LEXICAL_SENT)
+def coefficients(semantic: bool, model: str | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(DOC, SENT) coefficients of a mode (and embedding model, None = the default):
+    intercept, then one per FEATURES.
+
+    >>> len(coefficients(True)[0]) == len(FEATURES) + 1
+    True
+    """
+    if not semantic:
+        return COEF_LEXICAL_DOC, COEF_LEXICAL_SENT
+    from .embed import DEFAULT_MODEL
+
+    return COEF_SEMANTIC[model or DEFAULT_MODEL]
 
 
-def _needed(semantic: bool, sentence_regime: bool = True) -> frozenset[str]:
+def _needed(semantic: bool, sentence_regime: bool = True, model: str | None = None) -> frozenset[str]:
     """Features with a non-zero coefficient (in DOC only when the SENT regime is off)."""
-    coefs = coefficients(semantic) if sentence_regime else coefficients(semantic)[:1]
+    coefs = coefficients(semantic, model) if sentence_regime else coefficients(semantic, model)[:1]
     return frozenset(n for k, n in enumerate(FEATURES) if any(c[k + 1] != 0.0 for c in coefs))
 
 
@@ -397,14 +438,14 @@ def _linear(coef, f) -> float | np.ndarray:
     return coef[0] + sum(c * f[name] for c, name in zip(coef[1:], FEATURES) if c != 0.0)
 
 
-def blend(f, semantic: bool, g: float | np.ndarray = 0.0, coefs=None):
+def blend(f, semantic: bool, g: float | np.ndarray = 0.0, coefs=None, model: str | None = None):
     """The blend of the two regimes (unclipped), ``g`` the sentence weight (:func:`gate`).
 
     DOC is linear (its scale is the SemEval target); SENT is a probability.
     Numpy friendly: ``f`` may map names to arrays and ``g`` be an array;
     ``coefs`` = (DOC, SENT) overrides the fitted constants (for the fit).
     """
-    doc, sent = coefs if coefs is not None else coefficients(semantic)
+    doc, sent = coefs if coefs is not None else coefficients(semantic, model)
     g = np.asarray(g, dtype=float)
     z = (1.0 - g) * _linear(doc, f)
     if np.any(g > 0):
@@ -413,10 +454,10 @@ def blend(f, semantic: bool, g: float | np.ndarray = 0.0, coefs=None):
     return z if z.ndim else float(z)
 
 
-def _blend_one(f: dict[str, float], semantic: bool, g: float) -> float:
+def _blend_one(f: dict[str, float], semantic: bool, g: float, model: str | None = None) -> float:
     """:func:`blend` of one pair in plain floats (numpy's per-call cost on
     0-d arrays was ~3% of a corpus scan's align time); the same arithmetic."""
-    doc, sent = coefficients(semantic)
+    doc, sent = coefficients(semantic, model)
     z = (1.0 - g) * _linear(doc, f)
     if g > 0:
         x = min(30.0, max(-30.0, _linear(sent, f)))
@@ -445,16 +486,18 @@ def similarity(ta: Tokens, tb: Tokens, passages, a_cov: float, b_cov: float, cfg
     """
     if len(ta) == 0 or len(tb) == 0:
         return 0.0
-    from .embed import encode, semantic_active
+    from .embed import encoder, semantic_active
 
     semantic = semantic_active(cfg)
+    model = cfg.embed_model
     g = gate(max(len(ta), len(tb)))
     try:
-        f = features(ta, tb, a_cov, b_cov, encode if semantic else None, _needed(semantic, g > 0))
+        f = features(ta, tb, a_cov, b_cov, encoder(cfg) if semantic else None,
+                     _needed(semantic, g > 0, model), _lead_chars(model), _calibrate(model))
     except RuntimeError:  # the backend failed mid-run: lexical features only
         semantic = False
         f = features(ta, tb, a_cov, b_cov, None, _needed(False, g > 0))
-    sim = _finish_one(_blend_one(f, semantic, g), _lexical_coverage(ta, tb, passages), g)
+    sim = _finish_one(_blend_one(f, semantic, g, model), _lexical_coverage(ta, tb, passages), g)
     if sim < 1.0 and _lexical_coverage(ta, tb, passages, ("verbatim",)) >= 0.999:
         sim = 1.0  # the same words throughout: the same story told the same way
     return round(min(1.0, max(0.0, sim)), 4)
