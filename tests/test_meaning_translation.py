@@ -215,3 +215,21 @@ def test_translated_quotation_is_shared_quotes_not_derived():
     ev, kept = evidence.weigh(ta, tb, found, quotes.extract(ta), quotes.extract(tb), CompareConfig())
     assert ev.verdict == "shared-quotes" and not ev.derived
     assert kept  # the quoted sentences stay, flagged as quotation
+
+
+def test_compare_reports_a_translation_with_the_multilingual_model():
+    from wiretrace import compare
+
+    src, de = _read("source_en.txt"), _read("de_full.txt")
+    r = compare(de, src)
+    assert r.mode == "semantic" and r.evidence.verdict == "translated", r.evidence.notes
+    assert r.relation in ("wholly-derived", "partially-derived")
+    kinds = {p.kind for p in r.passages}
+    assert "translation" in kinds
+    for p in r.passages:
+        if p.kind == "translation":
+            assert de[p.a_start:p.a_end].strip() and src[p.b_start:p.b_end].strip()
+    independent = compare(_read("de_independent.txt"), src)
+    assert not independent.evidence.derived and independent.relation == "non-derived"
+    # the English-only model never claims a translation
+    assert compare(de, src, embed_model="minilm").evidence.verdict != "translated"
