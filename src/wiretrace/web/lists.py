@@ -42,7 +42,7 @@ def _text(params: Mapping[str, str], name: str) -> str:
     if len(value) > MAX_TEXT:
         raise BadQuery(f"{name} is {len(value)} characters long; give at most {MAX_TEXT}")
     if "\x00" in value:
-        raise BadQuery(f"{name} holds a NUL character; remove it")
+        raise BadQuery(f"{name} holds a NUL character; send the text without it")
     return value.strip()
 
 
