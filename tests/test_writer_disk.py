@@ -209,3 +209,21 @@ def test_add_to_a_copied_index_leaves_the_original_outputs_alone(built):
                   config=ScanConfig(workers=1), wait=0)
     assert summary.out_dir is None and summary.stale_outputs is None
     assert (out / "config.json").read_bytes() == before  # they still describe the original
+
+
+def test_an_error_raised_while_handling_a_disk_error_is_that_disk_error():
+    """DuckDB's clean-up after a failed write raises "Current transaction is aborted";
+    the one-line message still names the file and the cause (seen in a loaded run)."""
+    import duckdb
+
+    from wiretrace.writer import disk_error
+
+    try:
+        try:
+            raise duckdb.IOException('IO Error: Could not write file "/x/index.duckdb.next": File too large')
+        except duckdb.IOException:
+            raise duckdb.TransactionException("TransactionContext Error: Current transaction is aborted")
+    except duckdb.TransactionException as exc:
+        err = disk_error(exc, "/elsewhere")
+    assert err is not None and str(err).startswith("cannot write /x/index.duckdb.next")
+    assert disk_error(duckdb.TransactionException("aborted"), "/x") is None

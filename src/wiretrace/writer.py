@@ -80,7 +80,22 @@ def disk_error(exc: BaseException, path: str) -> StorageError | None:
     'cannot write a/b.duckdb: no space left on the device; free some space or choose a folder on another disk'
     >>> disk_error(ValueError("no"), "out") is None
     True
+
+    An error raised while handling a disk error (DuckDB's "Current transaction is
+    aborted" from the clean-up after a failed write) is that disk error.
     """
+    seen = 0
+    cur: BaseException | None = exc
+    while cur is not None and seen < 8:
+        found = _disk_error(cur, path)
+        if found is not None:
+            return found
+        cur = cur.__cause__ or cur.__context__
+        seen += 1
+    return None
+
+
+def _disk_error(exc: BaseException, path: str) -> StorageError | None:
     if isinstance(exc, OSError):
         if exc.errno not in _ADVICE and exc.errno != errno.EDQUOT:
             return None
