@@ -96,6 +96,18 @@ def auto_memory_limit() -> str | None:
     return f"{max(1024, total // 5 // 2**20)}MB"
 
 
+def refuse_if_held(index_path: str) -> None:
+    """Raise :class:`IndexBusyError` when another program holds ``index_path`` open
+    for writing (DuckDB's own lock); any other problem with the file is left to
+    the writer's own open, which says what is wrong with it (the writers' check)."""
+    try:
+        Index.open(index_path, read_only=True).close()
+    except IndexBusyError:
+        raise
+    except WiretraceError:
+        pass
+
+
 class Index(ListReads):
     """A wiretrace DuckDB index. Use :meth:`open`; one writer process at a time.
     Its paginated lists (pairs with facets, conflicts) are :class:`~wiretrace.index_lists.ListReads`.

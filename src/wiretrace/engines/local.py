@@ -49,8 +49,8 @@ import numpy as np
 from ..candidates import DOC_BOILER_SQL, ReusePlan, candidate_steps, locality_order, touches_new
 from ..config import ScanConfig
 from ..corpus_judge import CorpusText
-from ..errors import ConfigError, IndexBusyError, InputError, StorageError, WiretraceError
-from ..index import Index, IndexStoreError
+from ..errors import ConfigError, InputError, StorageError, WiretraceError
+from ..index import Index, IndexStoreError, refuse_if_held
 from ..pipeline.folder import check_out_dir, mark_stale, moved_from, scan_folder
 from ..pipeline.outputs import write_outputs
 from ..pipeline.plan import (
@@ -298,7 +298,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
     runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
     try:
-        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held,
+        with writing(index_path, wait=wait, on_wait=on_wait, check=refuse_if_held,
                      resume=("scan", input_abs, hashes["ingest"])) as work, \
                 _open_for_scan(work, cfg, force) as ix:
             started = ix.stage_started("ingest")
@@ -361,14 +361,6 @@ def _stale(folder: tuple[str, str], index_path: str, reason: str) -> dict[str, A
     return {**stale, "marked": mark_stale(folder[0], stale)}
 
 
-def _not_held(index_path: str) -> None:
-    """Refuse an index another program holds open for writing (DuckDB's own lock)."""
-    try:
-        Index.open(index_path, read_only=True).close()
-    except IndexBusyError:
-        raise
-    except WiretraceError:
-        pass  # the writer's own open says what is wrong with it
 
 
 def _open_for_scan(index_path: str, cfg: ScanConfig, force: bool) -> Index:
@@ -416,7 +408,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
     runner = Runner(cfg.workers)
     try:
         h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
-        with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held,
+        with writing(index_path, wait=wait, on_wait=on_wait, check=refuse_if_held,
                      resume=("add", input_abs, h)) as work, \
                 Index.open(work, memory_limit=cfg.memory_limit) as ix:
             run, base = ix.begin_run("add", input_abs, cfg.to_dict(), h)

@@ -38,8 +38,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..config import ScanConfig
-from ..errors import IndexBusyError, InputError, MissingExtraError, WiretraceError
-from ..index import Index
+from ..errors import InputError, MissingExtraError, WiretraceError
+from ..index import Index, refuse_if_held
 from ..pipeline.folder import check_out_dir
 from ..pipeline.outputs import write_outputs
 from ..pipeline.plan import (
@@ -377,7 +377,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         raise storage_error(exc, out_dir) from None
     opts = dict(conf or {})
     profile = str(opts.get("wiretrace.profile", "")).lower() in ("1", "true", "yes")
-    with writing(index_path, wait=wait, on_wait=on_wait, check=_not_held) as index_copy:
+    with writing(index_path, wait=wait, on_wait=on_wait, check=refuse_if_held) as index_copy:
         try:
             work = Work(out_dir, profile, int(opts.get("wiretrace.cc.driverEdges", CC_DRIVER_EDGES)))
             if force:
@@ -436,14 +436,6 @@ def _run_stages(work: Work, input_key: str, out_dir: str, cfg: ScanConfig, maste
     return info, timings, resumed
 
 
-def _not_held(index_path: str) -> None:
-    """Refuse an index another program holds open for writing (DuckDB's own lock)."""
-    try:
-        Index.open(index_path, read_only=True).close()
-    except IndexBusyError:
-        raise
-    except WiretraceError:
-        pass  # the result index is made anew
 
 
 def _spark_reason(exc: BaseException) -> str:
