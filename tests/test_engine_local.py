@@ -463,6 +463,10 @@ def test_seed_pair_stays_one_story_inside_the_bbc_corpus(tmp_path):
     assert primary == [("seed-001", "seed-000")] and seed["earliest"] == "seed-001"
 
 
+def _die(payload):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def test_a_worker_that_dies_fails_the_scan_instead_of_hanging(tmp_path, monkeypatch):
     """A worker killed mid-batch (here by SIGKILL from inside its task; in the field by the
     OOM killer or a native crash) used to leave the scan waiting forever for its result."""
@@ -473,12 +477,9 @@ def test_a_worker_that_dies_fails_the_scan_instead_of_hanging(tmp_path, monkeypa
     corpus.write_text("".join(json.dumps({"id": f"d{i}", "text": f"Story number {i} about the talks."})
                               + "\n" for i in range(20)), encoding="utf-8")
 
-    def die(payload):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-    # the pool forks, so its workers see the patched task; tasks travel by name
-    die.__module__, die.__qualname__ = local.__name__, "_ingest_job"
-    monkeypatch.setattr(local, "_ingest_job", die)
+    # tasks travel by name: a module-level function reaches the workers however they
+    # start (forked, or from a forkserver when other threads are alive)
+    monkeypatch.setattr(local, "_ingest_job", _die)
     t0 = time.perf_counter()
     with pytest.raises(WorkerDiedError, match="run the same command again"):
         scan(str(corpus), str(tmp_path / "out"), config=ScanConfig(workers=2, batch_size=5))

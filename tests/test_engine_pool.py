@@ -93,3 +93,40 @@ def _die(k: int) -> int:
     if k == 1:
         os.kill(os.getpid(), signal.SIGKILL)
     return k
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def _run(runner: Runner, xs: list[int]) -> list[tuple[int, int]]:
+    got: list[tuple[int, int]] = []
+    try:
+        runner.run(_square, [(x, x) for x in xs], lambda meta, res: got.append((meta, res)))
+    finally:
+        runner.close()
+    return got
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork and forkserver are the Linux start methods")
+def test_workers_fork_only_from_a_process_without_other_threads():
+    """A fork copies every lock as it stands: with another thread alive (a web
+    server, an asyncio executor) the pool's workers start from a forkserver, and
+    the results are the same either way, in order."""
+    import threading
+    xs = list(range(40))
+    alone = threading.active_count() == 1
+    quiet = Runner(2)
+    assert quiet.start_method == ("fork" if alone else "forkserver")
+    assert _run(quiet, xs) == [(x, x * x) for x in xs]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        busy = Runner(2)
+        assert busy.start_method == "forkserver"
+        assert _run(busy, xs) == [(x, x * x) for x in xs]
+    finally:
+        stop.set()
+        other.join()
+    assert Runner(1).start_method == "inline"

@@ -152,6 +152,7 @@ class _Bars:
     def __init__(self, enabled: bool):
         self.p = None
         self.tasks: dict[str, tuple[Any, float, list[Any]]] = {}
+        self.started = False
         if enabled:
             from rich.console import Console
             from rich.progress import (
@@ -168,12 +169,13 @@ class _Bars:
                               TimeRemainingColumn(), console=Console(stderr=True), transient=False)
 
     def __enter__(self) -> "_Bars":
-        if self.p is not None:
-            self.p.start()
+        # the display's refresh thread starts with the first report, not here: the
+        # scan makes its worker pool first, and a process is forked safely only
+        # while it runs no other thread (see engines/pool.py)
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self.p is not None:
+        if self.p is not None and self.started:
             self.p.stop()
 
     def on_progress(self, stage: str, n: int, total: int | None) -> None:
@@ -181,6 +183,9 @@ class _Bars:
 
         if self.p is None:
             return
+        if not self.started:
+            self.started = True
+            self.p.start()
         if stage not in self.tasks:
             self.tasks[stage] = (self.p.add_task(stage, total=total, rate=""), time.perf_counter(),
                                  [0, total])

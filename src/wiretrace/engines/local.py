@@ -296,7 +296,7 @@ def scan(input_path: str, out_dir: str, *, config: ScanConfig | None = None,
         raise WiretraceError(f"cannot create output folder {out_dir} ({exc.strerror}); "
                              "choose a writable path") from None
     hashes = stage_hashes(cfg, input_abs, out_dir, input_signature(input_abs))
-    runner = Runner(cfg.workers)  # before DuckDB opens: forked workers never see its threads
+    runner = Runner(cfg.workers, (__name__,))  # before DuckDB opens: forked workers never see its threads
     try:
         with writing(index_path, wait=wait, on_wait=on_wait, check=refuse_if_held,
                      resume=("scan", input_abs, hashes["ingest"])) as work, \
@@ -405,7 +405,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
                               "`wiretrace scan INPUT --out DIR`")
     with Index.open(index_path, read_only=True) as probe:
         cfg = effective_config(index_config(probe, config))
-    runner = Runner(cfg.workers)
+    runner = Runner(cfg.workers, (__name__,))
     try:
         h = config_hash(["add", stage_hashes(cfg, input_abs, None, input_signature(input_abs))["ingest"]])
         with writing(index_path, wait=wait, on_wait=on_wait, check=refuse_if_held,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +36,31 @@ def worker_count(workers: int) -> int:
     return workers or os.cpu_count() or 1
 
 
+_DIED = ("a worker process died before finishing its batch (killed, out of memory, or a "
+         "crash in a native library); run the same command again: it resumes after the "
+         "batches already stored, and `-o workers=1` runs everything in one process")
+
+
+def _context(preload: tuple[str, ...]) -> Any:
+    """fork when this process runs no other Python thread, else forkserver.
+
+    fork starts a worker in milliseconds and needs no ``if __name__ ==
+    "__main__"`` guard in the caller's script, but a forked child inherits every
+    lock as it was at the fork: with other threads alive (a web server, an
+    asyncio executor, a test runner) one may be held forever, and the worker
+    hangs or crashes at its first task. A forkserver is a fresh interpreter that
+    imports ``preload`` once; workers fork from it instead of from us.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(preload))
+    return ctx
+
+
 class Runner:
     """Runs ``fn(payload)`` for each task, inline (one worker) or on a pool.
 
@@ -43,20 +69,28 @@ class Runner:
     [('x', 2)]
     """
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, preload: tuple[str, ...] = ()):
         self.n = worker_count(workers)
         self.pool = None
+        self.start_method = "inline"
         if self.n > 1:
-            methods = multiprocessing.get_all_start_methods()
-            # fork starts in milliseconds; the pool is made before DuckDB opens
-            ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-            # gc.freeze: a worker's collector never walks what it inherited from the
-            # parent (fewer copied pages, and no traversal of objects such as another
-            # thread's greenlets, which crashed a forked worker in the test suite)
+            ctx = _context(preload)
+            self.start_method = ctx.get_start_method()
             self.pool = ProcessPoolExecutor(self.n, mp_context=ctx, initializer=gc.freeze)
-            # a fork pool starts all its workers at the first task: start them now, before
-            # the caller opens DuckDB (forking a process that runs DuckDB's threads is unsafe)
-            self.pool.submit(int).result()
+            # gc.freeze here and in the initializer: a forked worker's collector never
+            # walks what it inherited (fewer copied pages, and no traversal of objects
+            # such as another thread's greenlets, which crashed a forked worker)
+            gc.freeze()
+            try:
+                # a fork pool starts all its workers at the first task: start them now,
+                # before the caller opens DuckDB (forking a process that runs DuckDB's
+                # threads is unsafe)
+                self.pool.submit(int).result()
+            except BrokenProcessPool:
+                self.close()
+                raise WorkerDiedError(_DIED) from None
+            finally:
+                gc.unfreeze()
 
     def run(self, fn: Callable, tasks: Iterable[tuple[Any, Any]], done: Callable[[Any, Any], None]) -> None:
         if self.pool is None:
@@ -74,10 +108,7 @@ class Runner:
                 m, fut = pending.popleft()
                 done(m, fut.result())
         except BrokenProcessPool:
-            raise WorkerDiedError("a worker process died before finishing its batch (killed, out "
-                                  "of memory, or a crash in a native library); run the same "
-                                  "command again: it resumes after the batches already stored, "
-                                  "and `-o workers=1` runs everything in one process") from None
+            raise WorkerDiedError(_DIED) from None
 
     def close(self) -> None:
         if self.pool is not None:
