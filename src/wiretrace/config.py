@@ -152,6 +152,16 @@ class ScanConfig:
     story_min_terms: int = 2
     #: documents further apart than this many days never join one story
     story_max_days: int = 7
+    #: in a corpus of several languages, pair reports of one event across languages
+    #: by the multilingual model's embedding of their leads (crosslingual.py), when
+    #: the semantic extra and a multilingual model are installed; costs about a
+    #: quarter second per document on two cores, and nothing on one-language corpora
+    story_languages: bool = True
+    #: a cross-language story pair needs this cosine of the two leads (e5-small;
+    #: it scores exactly story_threshold); fitted on SemEval dev cross-language pairs
+    story_cross_cos: float = 0.87
+    #: each document's nearest other-language documents considered as story pairs
+    story_cross_k: int = 5
     #: drop passages recurring in at least this many documents of one outlet
     boilerplate_min_docs: int = 5
     #: worker processes for alignment (0 = all cores)

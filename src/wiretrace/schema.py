@@ -79,6 +79,9 @@ TABLES: dict[str, pa.Schema] = {
     # stories: content words, names and numbers per document and line (storyterms)
     "story_terms": pa.schema([_f("doc", _I32), _f("term", _I64), _f("tf", _F64),
                               _f("kind", pa.int8()), _f("line", _I64)]),
+    # stories across languages: the language and lead embedding of each document of a
+    # corpus of several languages (crosslingual.py); no rows in a one-language corpus
+    "doc_vectors": pa.schema([_f("doc", _I32), _f("lang", _STR), _f("vec", pa.list_(pa.float32()))]),
     "story_pairs": pa.schema([_f("a", _I32), _f("b", _I32), _f("score", _F64), _f("a_rank", _I32),
                               _f("b_rank", _I32)]),
 }
@@ -89,14 +92,14 @@ VIEWS: dict[str, str] = {
 }
 
 #: tables holding corpus data (everything but bookkeeping), dependents first
-DATA_TABLES = ("stories", "doc_story", "story_pairs", "story_terms", "passages", "pairs",
-               "candidates", "outlet_common", "doc_boiler", "skipped", "postings", "documents")
+DATA_TABLES = ("stories", "doc_story", "story_pairs", "doc_vectors", "story_terms", "passages",
+               "pairs", "candidates", "outlet_common", "doc_boiler", "skipped", "postings", "documents")
 
 #: a passage's own columns (the ``passages`` table without the pair's ``a``, ``b``)
 PASSAGE_FIELDS = tuple(TABLES["passages"].names[2:])
 
 _DUCKDB = {pa.int8(): "TINYINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.float64(): "DOUBLE",
-           pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.timestamp("us"): "TIMESTAMP"}
+           pa.float32(): "FLOAT", pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.timestamp("us"): "TIMESTAMP"}
 
 
 def duckdb_type(typ: pa.DataType) -> str:

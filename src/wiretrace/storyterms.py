@@ -33,6 +33,7 @@ import numpy as np
 import xxhash
 
 from ._arrays import group_positions
+from .meaning.translation import FUNCTION_WORDS
 
 __all__ = ["StoryTerms", "story_terms", "story_terms_batch", "term_hash", "line_hash", "KIND_WORD",
            "KIND_NAME", "KIND_NUMBER", "LEDE_WORDS", "LEDE_WEIGHT"]
@@ -67,6 +68,38 @@ morning afternoon evening night
 monday tuesday wednesday thursday friday saturday sunday
 report reports reported reporting news people
 """.split())
+
+# The function words of other languages ("der", "und", "les", "في"): dropped from a
+# document that uses them more than English ones. Only there: "die" or "war" are
+# English content words, and an English text stays exactly as it was.
+_FOREIGN = {lang: words.split() for lang, words in FUNCTION_WORDS.items() if lang != "en"}
+_FOREIGN["ar"] = ("في من على إلى الى أن ان عن مع هذا هذه التي الذي الذين كان كانت قال وقال "
+                  "كما بعد قبل بين حيث لم لا ما أو او ثم قد وفي ومن وعلى إن وهو وهي هو هي تم").split()
+# the lists above are the most frequent words that tell languages apart; a story
+# also needs the prepositions and particles they share with each other, and the
+# calendar words every report of any day carries (as English ones are stopwords)
+for _lang, _more in {
+        "fr": "de en à son sa ses y a si lui lundi mardi mercredi jeudi vendredi samedi dimanche "
+              "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "es": "de en a y e o sin sobre ya lunes martes miércoles jueves viernes sábado domingo enero "
+              "febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "it": "la lo in a e al o nei nella sul su tra fra hanno lunedì martedì mercoledì giovedì "
+              "venerdì sabato domenica gennaio febbraio marzo aprile maggio giugno luglio agosto "
+              "settembre ottobre novembre dicembre",
+        "pt": "de e a em à os ao segunda terça quarta quinta sexta sábado domingo",
+        "de": "vor über unter zum zur bis wurde wurden seit allem montag dienstag mittwoch donnerstag "
+              "freitag samstag sonntag januar februar märz april mai juni juli august september "
+              "oktober november dezember",
+        "nl": "in op aan om maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+        "ru": "во со же ли бы до при об однако года году понедельник вторник среду среда четверг "
+              "пятницу пятница субботу суббота воскресенье",
+        "pl": "z i a we ze od poniedziałek wtorek środę środa czwartek piątek sobotę sobota niedzielę "
+              "niedziela",
+        "tr": "bu ve ile günü pazartesi salı çarşamba perşembe cuma cumartesi pazar"}.items():
+    _FOREIGN[_lang] = [*_FOREIGN[_lang], *_more.split()]
+_FOREIGN_LANGS = sorted(_FOREIGN)
+#: documents with fewer foreign function words than this keep them all
+FOREIGN_MIN_WORDS = 3
 
 # a number (1,000 / 5.6 / 10:30 / 2009s) or a word with inner dots, hyphens, apostrophes;
 # group 1 is set at a line start or after sentence punctuation (then capitals say nothing)
@@ -175,6 +208,8 @@ class _Vocabulary:
         self.words: list[str] = []
         self.hash = np.zeros(1024, np.int64)
         self.number = np.zeros(1024, bool)
+        self.form_english = np.zeros(1024, bool)  # an English stopword (no term)
+        self.foreign = np.zeros(1024, np.int32)    # bit j: a function word of _FOREIGN_LANGS[j]
 
     def add_forms(self, new: list[tuple[str, str]]) -> None:
         n = len(self.forms)
@@ -182,9 +217,11 @@ class _Vocabulary:
             size = max(2 * len(self.form_term), n + len(new))
             self.form_term = np.resize(self.form_term, size)
             self.form_case = np.resize(self.form_case, size)
+            self.form_english = np.resize(self.form_english, size)
         for k, key in enumerate(new, n):
             self.forms[key] = k
             term, case, h = _classify(key[1])
+            self.form_english[k] = term is None and _fold(key[1]) in STOPWORDS
             if term is None:
                 self.form_term[k] = -1
                 continue
@@ -195,7 +232,9 @@ class _Vocabulary:
                 if t >= len(self.hash):
                     self.hash = np.resize(self.hash, 2 * len(self.hash))
                     self.number = np.resize(self.number, 2 * len(self.number))
+                    self.foreign = np.resize(self.foreign, 2 * len(self.foreign))
                 self.hash[t], self.number[t] = h, term[0].isdigit()
+                self.foreign[t] = _FOREIGN_BITS.get(term, 0)
             self.form_term[k] = t
             self.form_case[k] = _OTHER if case == _CAPITAL and key[0] else case
 
@@ -251,8 +290,15 @@ def _extract(docs: Sequence[tuple[str, str | None]]) -> tuple[np.ndarray, ...]:
     weight = np.where(pos < np.repeat(np.asarray(lede, np.int64), n_tok), float(LEDE_WEIGHT), 1.0)
     term = voc.form_term[form]
     keep = term >= 0
+    english = voc.form_english[form]
     term, case, para, weight = term[keep], voc.form_case[form[keep]], para[keep], weight[keep]
     doc = np.asarray(para_doc, np.int64)[para]
+    foreign = voc.foreign[term]
+    if foreign.any():
+        drop = _foreign_words(doc, foreign, np.asarray(para_doc, np.int64)[np.repeat(
+            np.arange(len(lens), dtype=np.int64), n_tok)[english]], len(docs))
+        if drop.any():
+            term, case, para, weight, doc = (x[~drop] for x in (term, case, para, weight, doc))
     # kind per (document, term): a name when capitalized (not at a start) more than in lower case
     dt, dt_of = np.unique(doc << 32 | term, return_inverse=True)
     caps = np.bincount(dt_of, weights=case == _CAPITAL, minlength=len(dt))
@@ -271,6 +317,26 @@ def _extract(docs: Sequence[tuple[str, str | None]]) -> tuple[np.ndarray, ...]:
 
 
 _LOWER, _CAPITAL, _OTHER = 0, 1, 2
+_FOREIGN_BITS: dict[str, int] = {}
+for _j, _lang in enumerate(_FOREIGN_LANGS):
+    for _w in _FOREIGN[_lang]:
+        _FOREIGN_BITS[_w] = _FOREIGN_BITS.get(_w, 0) | (1 << _j)
+
+
+def _foreign_words(doc: np.ndarray, foreign: np.ndarray, english_doc: np.ndarray, n_docs: int) -> np.ndarray:
+    """Which term tokens to drop: those that are function words of their document's
+    language, when the document uses one foreign language's function words more
+    than English ones (and at least :data:`FOREIGN_MIN_WORDS` times). ``doc`` and
+    ``foreign`` are per term token; ``english_doc`` holds the document of each
+    English stopword token."""
+    counts = np.stack([np.bincount(doc, weights=(foreign >> j) & 1, minlength=n_docs)
+                       for j in range(len(_FOREIGN_LANGS))], axis=1)
+    english = np.bincount(english_doc, minlength=n_docs)
+    best = counts.argmax(axis=1)
+    top = counts[np.arange(n_docs), best]
+    lang = np.where((top >= FOREIGN_MIN_WORDS) & (top > english), best, -1)
+    mine = lang[doc]
+    return (mine >= 0) & (((foreign >> np.maximum(mine, 0)) & 1) == 1)
 
 
 def _classify(tok: str) -> tuple[str | None, int, int]:

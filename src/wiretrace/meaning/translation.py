@@ -33,7 +33,7 @@ from ..records import Conflict, Passage
 
 # The most frequent function words of each language: enough to tell languages
 # of one script apart on a news text, and cheap (one Counter over the forms).
-_FUNCTION_WORDS = {
+FUNCTION_WORDS = {
     "en": "the and of to in is that for was with said on he it as by are have from has at be which but "
           "this were they not an will his who would had",
     "de": "der die und den von zu das mit sich des auf für ist im dem nicht ein eine als auch es werden "
@@ -56,7 +56,7 @@ _FUNCTION_WORDS = {
           "они который года также",
 }
 _WORD_LANG: dict[str, list[str]] = {}
-for _lang, _words in _FUNCTION_WORDS.items():
+for _lang, _words in FUNCTION_WORDS.items():
     for _w in _words.split():
         _WORD_LANG.setdefault(_w, []).append(_lang)
 

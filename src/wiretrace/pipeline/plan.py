@@ -131,13 +131,25 @@ def stage_hashes(cfg: ScanConfig, input_path: str, out_dir: str | None,
         "candidates": [c["max_df"], c["min_shared"], c["boilerplate_min_docs"], c["story_max_days"]],
         "align": [c["compare"]],
         "stories": [c["story_similarity"], c["story_max_days"], c["story_threshold"],
-                    c["story_top_terms"], c["story_min_terms"]],
+                    c["story_top_terms"], c["story_min_terms"], c["story_languages"],
+                    c["story_cross_cos"], c["story_cross_k"], c["compare"]["embed_model"],
+                    cross_language_ready(cfg)],
         "outputs": [os.path.abspath(out_dir) if out_dir else None],
     }
     out, prev = {}, ""
     for stage in STAGES:
         prev = out[stage] = config_hash([prev, keys[stage]])
     return out
+
+
+def cross_language_ready(cfg: ScanConfig) -> bool:
+    """Whether a scan can pair reports across languages (``story_languages`` on, and
+    a multilingual model installed: :mod:`wiretrace.crosslingual`). Checks the
+    installed packages only; the model loads when a corpus needs it."""
+    from ..meaning import embed
+
+    return bool(cfg.story_languages) and embed.multilingual(cfg.compare) and embed.installed(
+        cfg.compare.embed_model)
 
 
 def effective_config(cfg: ScanConfig) -> ScanConfig:

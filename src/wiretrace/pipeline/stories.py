@@ -25,19 +25,25 @@ import pyarrow as pa
 from ..boilerplate import boilerplate_spans
 from ..candidates import STORY_RANK_SQL, StoryPlan, story_steps
 from ..config import ScanConfig
+from ..crosslingual import BELOW, cross_pairs, is_multilingual, lead, story_score
 from ..index import Index
 from ..judge import RELATED_SQL
 from ..normalize import paragraph_spans
 from ..schema import to_table
 from ..stories import Link, Node, group_stories, headline, is_story_link, story_rows
 from ..storyterms import story_terms_batch
-from .plan import Progress, stage_progress
+from .plan import Progress, cross_language_ready, stage_progress
 
 __all__ = ["LINKS_SQL", "content_text", "terms_task", "terms_table", "story_terms_stage", "story_pairs_stage",
-           "links", "stories_stage", "write_stories", "join_new"]
+           "story_vectors_stage", "cross_story_pairs", "links", "stories_stage", "write_stories",
+           "join_new"]
 
 #: documents per story-terms task
 TERMS_CHUNK = 1000
+#: documents whose language is read to tell whether a corpus has several languages
+LANG_SAMPLE = 2000
+#: documents embedded per batch of the story-vectors stage
+VECTOR_CHUNK = 256
 #: every judged related pair and every story pair, as :class:`~wiretrace.stories.Link`
 #: columns (a story pair that was never aligned is non-derived with similarity 0)
 LINKS_SQL = ("SELECT coalesce(p.a, s.a) AS a, coalesce(p.b, s.b) AS b, "
@@ -128,15 +134,102 @@ def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, on_progress: Prog
     return len(todo)
 
 
+def _languages(ix: Index, docs: list[int], strip: bool) -> list[tuple[int, str, str]]:
+    """``(doc, language, lead)`` of documents ``docs``."""
+    from ..meaning.translation import language_of
+
+    out = []
+    with ix.need(docs) as table:
+        rows = ix.con.execute(f"SELECT d.doc, d.title, d.text FROM {table} n JOIN documents d "
+                              "ON d.doc = n.doc ORDER BY d.doc").fetchall()
+    for doc, title, text in rows:
+        content = content_text(text or "", strip)
+        out.append((int(doc), language_of(content), lead(content, title)))
+    return out
+
+
+def story_vectors_stage(ix: Index, cfg: ScanConfig, on_progress: Progress | None = None) -> int:
+    """Language and lead embedding (``doc_vectors``) of every document that has
+    none yet, when the corpus has several languages and a multilingual model is
+    installed (:func:`~wiretrace.pipeline.plan.cross_language_ready`); returns how
+    many documents were embedded.
+
+    Whether the corpus has several languages is read on an even sample of
+    :data:`LANG_SAMPLE` documents (an index that has vectors already has them),
+    so a corpus of one language pays for the sample only."""
+    if not cross_language_ready(cfg):
+        return 0
+    con = ix.con
+    todo = con.execute("SELECT doc FROM documents d WHERE NOT EXISTS (SELECT 1 FROM doc_vectors v "
+                       "WHERE v.doc = d.doc) ORDER BY doc").fetchnumpy()["doc"]
+    if not len(todo):
+        return 0
+    strip = cfg.compare.strip_boilerplate
+    if not con.execute("SELECT count(*) FROM doc_vectors").fetchall()[0][0]:
+        # the whole corpus, not only the documents an add brings: German additions to
+        # an English index make it a corpus of two languages
+        every = con.execute("SELECT doc FROM documents ORDER BY doc").fetchnumpy()["doc"]
+        step = max(1, len(every) // LANG_SAMPLE)
+        sample = _languages(ix, every[::step][:LANG_SAMPLE].tolist(), strip)
+        if not is_multilingual([lang for _, lang, _ in sample]):
+            return 0
+    from ..meaning import embed
+
+    if not embed.available(cfg.compare.embed_model):
+        return 0
+    advance = stage_progress(on_progress, "story vectors", len(todo))
+    for lo in range(0, len(todo), VECTOR_CHUNK):
+        rows = _languages(ix, todo[lo:lo + VECTOR_CHUNK].tolist(), strip)
+        vecs = embed.encode([text for _, _, text in rows], cfg.compare.embed_model)
+        table = pa.table({"doc": pa.array([d for d, _, _ in rows], pa.int32()),
+                          "lang": pa.array([lang for _, lang, _ in rows], pa.string()),
+                          "vec": pa.array(list(vecs), pa.list_(pa.float32()))})
+        with ix.transaction():
+            ix.insert_arrow("doc_vectors", table)
+        advance(len(rows))
+    return len(todo)
+
+
+def cross_story_pairs(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> pa.Table | None:
+    """The cross-language story pairs ``(a, b, score)`` of the documents in
+    ``doc_vectors`` (with an add, those with a new document), or None."""
+    got = ix.con.sql("SELECT doc, lang, vec FROM doc_vectors ORDER BY doc").to_arrow_table()
+    if not got.num_rows:
+        return None
+    docs = got.column("doc").to_numpy()
+    vecs = np.asarray(got.column("vec").combine_chunks().flatten().to_numpy(), np.float32)
+    vecs = vecs.reshape(len(docs), -1)
+    a, b, cos = cross_pairs(got.column("lang").to_pylist(), vecs, k=cfg.story_cross_k,
+                            min_cos=cfg.story_cross_cos - BELOW)
+    a, b = docs[a], docs[b]
+    if new_from is not None:
+        keep = np.maximum(a, b) >= new_from
+        a, b, cos = a[keep], b[keep], cos[keep]
+    score = np.round(story_score(cos, min_cos=cfg.story_cross_cos, threshold=cfg.story_threshold), 6)
+    keep = score > 0
+    a, b, score = a[keep], b[keep], score[keep]
+    return pa.table({"a": pa.array(a, pa.int32()), "b": pa.array(b, pa.int32()),
+                     "score": pa.array(score, pa.float64())})
+
+
 def story_pairs_stage(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
     """Run the story plan into ``story_pairs`` (with an add, score only pairs with a
-    new document and rank everything again); returns the number of story pairs."""
+    new document and rank everything again), with the cross-language pairs of
+    :func:`cross_story_pairs`; returns the number of story pairs."""
     steps = story_steps(StoryPlan.from_config(cfg), new_from=new_from)
     con = ix.con
     # session-local temp tables, outside any transaction: DuckDB joins tables
     # created inside an open transaction hundreds of times slower (Reuters: 300 s vs 1 s)
     for name, sql in steps:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+    cross = cross_story_pairs(ix, cfg, new_from)
+    if cross is not None and cross.num_rows:
+        con.register("cross_story", cross)
+        # a pair of two languages that shares names also has a lexical score: keep the higher
+        con.execute("CREATE OR REPLACE TEMP TABLE story_score AS SELECT a, b, max(score) AS score "
+                    "FROM (SELECT a, b, score FROM story_score UNION ALL SELECT a, b, score "
+                    "FROM cross_story) GROUP BY a, b")
+        con.unregister("cross_story")
     if new_from is not None:
         con.execute("INSERT INTO story_score SELECT a, b, score FROM story_pairs "
                     "WHERE a < ? AND b < ?", [new_from, new_from])
@@ -168,6 +261,7 @@ def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None,
     ix.con.execute(f"UPDATE pairs SET related = {RELATED_SQL}", [cfg.story_similarity])
     t0 = time.perf_counter()
     done = story_terms_stage(ix, cfg, runner, on_progress)
+    vectors = story_vectors_stage(ix, cfg, on_progress)
     t1 = time.perf_counter()
     n_pairs = story_pairs_stage(ix, cfg)
     t2 = time.perf_counter()
@@ -183,7 +277,7 @@ def stories_stage(ix: Index, cfg: ScanConfig, runner: Any = None,
                                                                "story": list(assign.values())}))
         con.execute("DELETE FROM stories")
         write_stories(ix, set(assign.values()), nodes, found, assign)
-    return {"story_terms_docs": done, "story_pairs": n_pairs,
+    return {"story_terms_docs": done, "story_vector_docs": vectors, "story_pairs": n_pairs,
             "story_seconds": {"terms": round(t1 - t0, 3), "pairs": round(t2 - t1, 3),
                               "grouping": round(t3 - t2, 3),
                               "write": round(time.perf_counter() - t3, 3)}}
@@ -215,6 +309,7 @@ def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None) -> None:
     id of the larger one). Other stories are left as they are."""
     con = ix.con
     story_terms_stage(ix, cfg, runner)
+    story_vectors_stage(ix, cfg)
     story_pairs_stage(ix, cfg, new_from=base)
     new = [int(r[0]) for r in con.execute("SELECT doc FROM documents WHERE doc >= ? ORDER BY doc",
                                           [base]).fetchall()]
