@@ -376,3 +376,24 @@ def test_spark_makes_the_local_provenance_claims(spark, tmp_path):
     assert story["earliest"] == ids["wire"]
     primary = {e["derived"]: e["source"] for e in story["provenance"] if e["primary"]}
     assert primary[ids["verbatim"]] == ids["wire"]
+
+
+def test_spark_groups_stories_across_languages_like_the_local_engine(spark, tmp_path):
+    """A corpus of several languages: the same lead vectors and the same stories
+    (the one event in German, French and Russian together; nine football matches apart)."""
+    from test_crosslingual import ONE_EVENT, _docs, _needs_e5, _write
+
+    from wiretrace.engines.local import scan as local_scan
+    from wiretrace.index import Index
+
+    _needs_e5()
+    corpus = _write(tmp_path / "news.jsonl", _docs())
+    local_scan(corpus, str(tmp_path / "local"), config=ScanConfig(workers=1))
+    spark_engine.scan(corpus, str(tmp_path / "spark"), config=ScanConfig())
+    assert _jsonl(tmp_path / "spark" / "stories.jsonl") == _jsonl(tmp_path / "local" / "stories.jsonl")
+    with Index.open(str(tmp_path / "spark" / "index.duckdb"), read_only=True) as ix:
+        langs = dict(ix.con.execute("SELECT d.id, v.lang FROM doc_vectors v JOIN documents d "
+                                    "USING (doc)").fetchall())
+    assert len(langs) == 12 and [langs[k] for k in ONE_EVENT] == ["de", "fr", "ru"]
+    (story,) = [s for s in _jsonl(tmp_path / "spark" / "stories.jsonl") if "de_full" in s["documents"]]
+    assert sorted(story["documents"]) == sorted(ONE_EVENT)

@@ -308,6 +308,7 @@ _SOURCES = {
     "stories": "(SELECT * FROM read_parquet({stories}) WHERE kind = 'story')",
     "story_terms": "read_parquet({story_terms})",
     "story_pairs": "read_parquet({story_pairs})",
+    "doc_vectors": "read_parquet({doc_vectors})",
 }
 
 
@@ -325,7 +326,7 @@ def open_result_index(work: Work, index_path: str) -> Any:
         ix.con.execute(f'DROP VIEW "{name}"')
     files = {name: "'" + os.path.join(work.local(name), "*.parquet").replace("'", "''") + "'"
              for name in ("documents", "skipped", "outlet_common", "candidates", "pairs",
-                          "stories", "story_terms", "story_pairs")}
+                          "stories", "story_terms", "story_pairs", "doc_vectors")}
     for view, source in _SOURCES.items():
         ix.con.execute(f"DROP TABLE IF EXISTS {view}")
         ix.con.execute(f"CREATE VIEW {view} AS {select_list(view, source.format(**files))}")

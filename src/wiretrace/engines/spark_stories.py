@@ -4,7 +4,9 @@ on Spark DataFrames, with the same pure functions and SQL strings.
 1. ``story_terms``  :func:`wiretrace.engines._stories.terms_task` over the
    documents (``mapInArrow``).
 2. ``story_pairs``  the SQL steps of :func:`wiretrace.candidates.story_steps`
-   and :data:`wiretrace.candidates.STORY_RANK_SQL` in Spark SQL.
+   and :data:`wiretrace.candidates.STORY_RANK_SQL` in Spark SQL, with the
+   cross-language pairs of a corpus of several languages (``doc_vectors``: the
+   leads embedded on the driver, :func:`wiretrace.pipeline.stories.cross_table`).
 3. components    connected components of the pairs that may join a story on
    their own (copies, story scores at the threshold): average linkage only
    merges clusters joined by such a pair (a mean reaches the threshold only
@@ -16,14 +18,28 @@ on Spark DataFrames, with the same pure functions and SQL strings.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..config import ScanConfig
-from ..pipeline.stories import LINKS_SQL, terms_task
+from ..pipeline.plan import cross_language_ready
+from ..pipeline.stories import (
+    CROSS_SCORE_SQL,
+    LANG_SAMPLE,
+    LINKS_SQL,
+    VECTOR_CHUNK,
+    cross_table,
+    lead_rows,
+    terms_task,
+    vectors_table,
+    wants_vectors,
+)
 from ..schema import TABLES, widened
 from ..schema import spark_ddl as ddl
 from ..stories import Link, Node, group_stories, headline, story_rows
@@ -141,6 +157,37 @@ def stories_fn(cfg: ScanConfig) -> ArrowFn:
     return run
 
 
+def _fresh(folder: str) -> str:
+    shutil.rmtree(folder, ignore_errors=True)
+    os.makedirs(folder)
+    return folder
+
+
+def _vectors(spark: "SparkSession", docs: Any, cfg: ScanConfig) -> pa.Table:
+    """The local engine's ``doc_vectors`` (:mod:`wiretrace.crosslingual`): languages
+    of an even sample of the documents, and when they are several, every lead
+    embedded on the driver (the documents stream to it a partition at a time)."""
+    empty = pa.Table.from_pylist([], TABLES["doc_vectors"])
+    if not cross_language_ready(cfg):
+        return empty
+    strip = cfg.compare.strip_boilerplate
+    rows = docs.select("doc", "title", "text")
+    total = docs.count()
+    step = max(1, total // LANG_SAMPLE)
+    sample = rows.where(f"doc % {step} = 0").orderBy("doc").limit(LANG_SAMPLE).collect()
+    if not wants_vectors(cfg, lead_rows([tuple(r) for r in sample], strip)):
+        return empty
+    parts, batch = [], []
+    for r in rows.orderBy("doc").toLocalIterator():
+        batch.append(tuple(r))
+        if len(batch) == VECTOR_CHUNK:
+            parts.append(vectors_table(lead_rows(batch, strip), cfg))
+            batch = []
+    if batch:
+        parts.append(vectors_table(lead_rows(batch, strip), cfg))
+    return pa.concat_tables(parts).cast(TABLES["doc_vectors"])
+
+
 def stories_stage(spark: "SparkSession", work: Any, cfg: ScanConfig,
                   timings: dict[str, float]) -> dict[str, Any]:
     """Story evidence, then the story of every document and the story rows, as the
@@ -155,6 +202,14 @@ def stories_stage(spark: "SparkSession", work: Any, cfg: ScanConfig,
         terms_fn(cfg), TERMS_DDL), timings, keep=True).createOrReplaceTempView("story_terms")
     for name, sql in story_steps(StoryPlan.from_config(cfg)):
         spark.sql(sql).createOrReplaceTempView(name)
+    vectors = _vectors(spark, docs, cfg)
+    pq.write_table(vectors, os.path.join(_fresh(work.local("doc_vectors")), "part-0.parquet"))
+    if vectors.num_rows:
+        cross = cross_table(vectors, cfg)
+        if cross.num_rows:
+            spark.createDataFrame(cross.to_pandas(), "a int, b int, score double") \
+                .createOrReplaceTempView("cross_story")
+            spark.sql(CROSS_SCORE_SQL).createOrReplaceTempView("story_score")
     story_pairs = work.step(spark, "story_pairs", spark.sql(STORY_RANK_SQL), timings, keep=True)
     story_pairs.createOrReplaceTempView("story_pairs")
     # the local engine recomputes ``related`` here; the align stage made it with this very option

@@ -35,7 +35,8 @@ from ..storyterms import story_terms_batch
 from .plan import Progress, cross_language_ready, stage_progress
 
 __all__ = ["LINKS_SQL", "content_text", "terms_task", "terms_table", "story_terms_stage", "story_pairs_stage",
-           "story_vectors_stage", "cross_story_pairs", "links", "stories_stage", "write_stories",
+           "lead_rows", "vectors_table", "wants_vectors", "story_vectors_stage", "cross_table",
+           "cross_story_pairs", "CROSS_SCORE_SQL", "links", "stories_stage", "write_stories",
            "join_new"]
 
 #: documents per story-terms task
@@ -44,6 +45,10 @@ TERMS_CHUNK = 1000
 LANG_SAMPLE = 2000
 #: documents embedded per batch of the story-vectors stage
 VECTOR_CHUNK = 256
+#: the story scores with the cross-language pairs (``cross_story``) added; a pair of
+#: two languages that shares names also has a lexical score: the higher one stays
+CROSS_SCORE_SQL = ("SELECT a, b, max(score) AS score FROM (SELECT a, b, score FROM story_score "
+                   "UNION ALL SELECT a, b, score FROM cross_story) GROUP BY a, b")
 #: every judged related pair and every story pair, as :class:`~wiretrace.stories.Link`
 #: columns (a story pair that was never aligned is non-derived with similarity 0)
 LINKS_SQL = ("SELECT coalesce(p.a, s.a) AS a, coalesce(p.b, s.b) AS b, "
@@ -134,18 +139,41 @@ def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, on_progress: Prog
     return len(todo)
 
 
-def _languages(ix: Index, docs: list[int], strip: bool) -> list[tuple[int, str, str]]:
-    """``(doc, language, lead)`` of documents ``docs``."""
+def lead_rows(rows: list[tuple[int, str | None, str | None]], strip: bool) -> list[tuple[int, str, str]]:
+    """``(doc, language, lead)`` of ``(doc, title, text)`` rows (either engine)."""
     from ..meaning.translation import language_of
 
     out = []
-    with ix.need(docs) as table:
-        rows = ix.con.execute(f"SELECT d.doc, d.title, d.text FROM {table} n JOIN documents d "
-                              "ON d.doc = n.doc ORDER BY d.doc").fetchall()
     for doc, title, text in rows:
         content = content_text(text or "", strip)
         out.append((int(doc), language_of(content), lead(content, title)))
     return out
+
+
+def vectors_table(rows: list[tuple[int, str, str]], cfg: ScanConfig) -> pa.Table:
+    """``doc_vectors`` rows of :func:`lead_rows` (the leads embedded by the config's model)."""
+    from ..meaning import embed
+
+    vecs = embed.encode([text for _, _, text in rows], cfg.compare.embed_model)
+    return pa.table({"doc": pa.array([d for d, _, _ in rows], pa.int32()),
+                     "lang": pa.array([lang for _, lang, _ in rows], pa.string()),
+                     "vec": pa.array(list(vecs), pa.list_(pa.float32()))})
+
+
+def wants_vectors(cfg: ScanConfig, sample: list[tuple[int, str, str]]) -> bool:
+    """Whether a corpus whose :func:`lead_rows` sample is ``sample`` gets lead
+    embeddings: it has several languages and the model loads."""
+    if not is_multilingual([lang for _, lang, _ in sample]):
+        return False
+    from ..meaning import embed
+
+    return embed.available(cfg.compare.embed_model)
+
+
+def _rows(ix: Index, docs: list[int]) -> list[tuple[int, str | None, str | None]]:
+    with ix.need(docs) as table:
+        return ix.con.execute(f"SELECT d.doc, d.title, d.text FROM {table} n JOIN documents d "
+                              "ON d.doc = n.doc ORDER BY d.doc").fetchall()
 
 
 def story_vectors_stage(ix: Index, cfg: ScanConfig, on_progress: Progress | None = None) -> int:
@@ -170,36 +198,25 @@ def story_vectors_stage(ix: Index, cfg: ScanConfig, on_progress: Progress | None
         # an English index make it a corpus of two languages
         every = con.execute("SELECT doc FROM documents ORDER BY doc").fetchnumpy()["doc"]
         step = max(1, len(every) // LANG_SAMPLE)
-        sample = _languages(ix, every[::step][:LANG_SAMPLE].tolist(), strip)
-        if not is_multilingual([lang for _, lang, _ in sample]):
+        if not wants_vectors(cfg, lead_rows(_rows(ix, every[::step][:LANG_SAMPLE].tolist()), strip)):
             return 0
-    from ..meaning import embed
-
-    if not embed.available(cfg.compare.embed_model):
-        return 0
     advance = stage_progress(on_progress, "story vectors", len(todo))
     for lo in range(0, len(todo), VECTOR_CHUNK):
-        rows = _languages(ix, todo[lo:lo + VECTOR_CHUNK].tolist(), strip)
-        vecs = embed.encode([text for _, _, text in rows], cfg.compare.embed_model)
-        table = pa.table({"doc": pa.array([d for d, _, _ in rows], pa.int32()),
-                          "lang": pa.array([lang for _, lang, _ in rows], pa.string()),
-                          "vec": pa.array(list(vecs), pa.list_(pa.float32()))})
+        table = vectors_table(lead_rows(_rows(ix, todo[lo:lo + VECTOR_CHUNK].tolist()), strip), cfg)
         with ix.transaction():
             ix.insert_arrow("doc_vectors", table)
-        advance(len(rows))
+        advance(table.num_rows)
     return len(todo)
 
 
-def cross_story_pairs(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> pa.Table | None:
-    """The cross-language story pairs ``(a, b, score)`` of the documents in
-    ``doc_vectors`` (with an add, those with a new document), or None."""
-    got = ix.con.sql("SELECT doc, lang, vec FROM doc_vectors ORDER BY doc").to_arrow_table()
-    if not got.num_rows:
-        return None
-    docs = got.column("doc").to_numpy()
-    vecs = np.asarray(got.column("vec").combine_chunks().flatten().to_numpy(), np.float32)
-    vecs = vecs.reshape(len(docs), -1)
-    a, b, cos = cross_pairs(got.column("lang").to_pylist(), vecs, k=cfg.story_cross_k,
+def cross_table(vectors: pa.Table, cfg: ScanConfig, new_from: int | None = None) -> pa.Table:
+    """Cross-language story pairs ``(a, b, score)`` of ``doc_vectors`` rows (with an
+    add, those with a document numbered ``new_from`` or later), either engine."""
+    vectors = vectors.sort_by("doc")
+    docs = vectors.column("doc").to_numpy()
+    vecs = np.asarray(vectors.column("vec").combine_chunks().flatten().to_numpy(), np.float32)
+    vecs = vecs.reshape(len(docs), -1) if len(docs) else np.zeros((0, 1), np.float32)
+    a, b, cos = cross_pairs(vectors.column("lang").to_pylist(), vecs, k=cfg.story_cross_k,
                             min_cos=cfg.story_cross_cos - BELOW)
     a, b = docs[a], docs[b]
     if new_from is not None:
@@ -207,9 +224,14 @@ def cross_story_pairs(ix: Index, cfg: ScanConfig, new_from: int | None = None) -
         a, b, cos = a[keep], b[keep], cos[keep]
     score = np.round(story_score(cos, min_cos=cfg.story_cross_cos, threshold=cfg.story_threshold), 6)
     keep = score > 0
-    a, b, score = a[keep], b[keep], score[keep]
-    return pa.table({"a": pa.array(a, pa.int32()), "b": pa.array(b, pa.int32()),
-                     "score": pa.array(score, pa.float64())})
+    return pa.table({"a": pa.array(a[keep], pa.int32()), "b": pa.array(b[keep], pa.int32()),
+                     "score": pa.array(score[keep], pa.float64())})
+
+
+def cross_story_pairs(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> pa.Table | None:
+    """:func:`cross_table` of the index's ``doc_vectors``, or None when it has none."""
+    got = ix.con.sql("SELECT doc, lang, vec FROM doc_vectors").to_arrow_table()
+    return cross_table(got, cfg, new_from) if got.num_rows else None
 
 
 def story_pairs_stage(ix: Index, cfg: ScanConfig, new_from: int | None = None) -> int:
@@ -225,10 +247,7 @@ def story_pairs_stage(ix: Index, cfg: ScanConfig, new_from: int | None = None) -
     cross = cross_story_pairs(ix, cfg, new_from)
     if cross is not None and cross.num_rows:
         con.register("cross_story", cross)
-        # a pair of two languages that shares names also has a lexical score: keep the higher
-        con.execute("CREATE OR REPLACE TEMP TABLE story_score AS SELECT a, b, max(score) AS score "
-                    "FROM (SELECT a, b, score FROM story_score UNION ALL SELECT a, b, score "
-                    "FROM cross_story) GROUP BY a, b")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE story_score AS {CROSS_SCORE_SQL}")
         con.unregister("cross_story")
     if new_from is not None:
         con.execute("INSERT INTO story_score SELECT a, b, score FROM story_pairs "
