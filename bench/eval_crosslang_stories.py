@@ -18,6 +18,7 @@ lead vectors the scan stored.
 
     python bench/eval_crosslang_stories.py            # two scans, ~12 min on 2 cores
     python bench/eval_crosslang_stories.py --cv --json bench/out/eval_crosslang.json
+    python bench/eval_crosslang_stories.py --reuse --json bench/out/eval_crosslang_pairs.json
 """
 
 from __future__ import annotations
@@ -55,11 +56,16 @@ def write_corpus(rows: list[dict], path: Path) -> None:
 
 def pairwise(rows: list[dict], story: dict[str, str]) -> dict:
     out = {}
-    for name, want in (("all", None), ("cross", True), ("same", False)):
+    groups: list[tuple[str, object]] = [("all", None), ("cross", True), ("same", False)]
+    groups += [(p, p) for p in sorted({f"{r['lang1']}-{r['lang2']}" for r in rows})]
+    for name, want in groups:
         tp = fp = fn = pos = neg = 0
         for r in rows:
             cross = r["lang1"] != r["lang2"]
-            if want is not None and cross != want:
+            if isinstance(want, str):
+                if f"{r['lang1']}-{r['lang2']}" != want:
+                    continue
+            elif want is not None and cross != want:
                 continue
             a, b = story.get(f"{r['pair_id']}_1"), story.get(f"{r['pair_id']}_2")
             together = a is not None and a == b
@@ -75,16 +81,19 @@ def pairwise(rows: list[dict], story: dict[str, str]) -> dict:
     return out
 
 
-def run_scan(rows: list[dict], work: Path, options: dict) -> tuple[dict, dict, float]:
+def run_scan(rows: list[dict], work: Path, options: dict, reuse: bool = False) -> tuple[dict, dict, float]:
     corpus = work / "semeval.jsonl"
-    write_corpus(rows, corpus)
-    t0 = time.perf_counter()
-    summary = scan(str(corpus), str(work / "out"), config=ScanConfig(**options), force=True)
-    seconds = time.perf_counter() - t0
+    seconds, info = 0.0, {}
+    if not reuse:
+        write_corpus(rows, corpus)
+        t0 = time.perf_counter()
+        summary = scan(str(corpus), str(work / "out"), config=ScanConfig(**options), force=True)
+        seconds = time.perf_counter() - t0
+        info = {"timings": summary.timings, "stories": summary.stories}
     with Index.open(str(work / "out" / "index.duckdb"), read_only=True) as ix:
         story = {i: s for i, s in ix.con.execute(
             "SELECT d.id, s.story FROM documents d JOIN doc_story s USING (doc)").fetchall()}
-    return pairwise(rows, story), {"timings": summary.timings, "stories": summary.stories}, seconds
+    return pairwise(rows, story), info, seconds
 
 
 def cross_validate(rows: list[dict], index_path: Path, target: float, folds: int = 5) -> dict:
@@ -134,6 +143,8 @@ def main() -> None:
     ap.add_argument("--target", type=float, default=0.9, help="precision the bar is fitted to reach")
     ap.add_argument("--work", default="/tmp/eval_crosslang", help="scratch folder")
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--reuse", action="store_true",
+                    help="score the indexes an earlier run left in --work instead of scanning again")
     ap.add_argument("--bar", type=float, help="story_cross_cos for the cross-language scan")
     args = ap.parse_args()
     rows = load(C.require_shared("data", "semeval2022_task8", "training_set.csv"))
@@ -144,9 +155,10 @@ def main() -> None:
     for name, options in (("lexical_only", {"story_languages": False}), ("cross_language", base)):
         work = Path(args.work) / name
         work.mkdir(parents=True, exist_ok=True)
-        figures, info, seconds = run_scan(rows, work, options)
+        figures, info, seconds = run_scan(rows, work, options, args.reuse)
         report[name] = {"figures": figures, "scan_seconds": round(seconds, 1), **info}
-        print(name, f"{seconds:.0f}s", json.dumps(figures), flush=True)
+        print(name, f"{seconds:.0f}s", json.dumps({k: figures[k] for k in ("all", "cross", "same")}),
+              flush=True)
     if args.cv:
         report["cv"] = cross_validate(rows, Path(args.work) / "cross_language" / "out" / "index.duckdb",
                                       args.target)
