@@ -151,7 +151,10 @@ def test_an_add_in_another_language_joins_the_story_it_reports(tmp_path):
     scan(_write(tmp_path / "a.jsonl", _docs(skip=("ru_full",))), str(tmp_path / "out"),
          config=ScanConfig(workers=1))
     ru = [d for d in _docs() if d["id"] == "ru_full"]
-    add(str(tmp_path / "out" / "index.duckdb"), _write(tmp_path / "b.jsonl", ru))
+    stages: list[str] = []
+    add(str(tmp_path / "out" / "index.duckdb"), _write(tmp_path / "b.jsonl", ru),
+        on_progress=lambda stage, n, total: stages.append(stage))
+    assert "story vectors" in stages  # the embedding an add pays for shows on the progress bar
     story, vectors = _stories(tmp_path / "out" / "index.duckdb")
     assert vectors == 12
     _check_grouping(story)

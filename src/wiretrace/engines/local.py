@@ -415,7 +415,7 @@ def add(index_path: str, input_path: str, *, config: ScanConfig | None = None,
             added = _ingest(ix, runner, input_abs, cfg, run, base, on_progress)
             cands = _candidates(ix, cfg, new_from=base)
             dropped = _align(ix, runner, cfg, on_progress, new_from=base)
-            join_new(ix, cfg, base, runner)
+            join_new(ix, cfg, base, runner, on_progress)
             write_snapshot(ix, index_path)
             # a rescan of the same input rewrites its outputs from the grown index
             ix.clear_stages(["outputs"])

@@ -317,7 +317,8 @@ def write_stories(ix: Index, story_ids: set[str], nodes: dict[int, Node], links:
     ix.insert_arrow("stories", to_table("stories", rows))
 
 
-def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None) -> None:
+def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None,
+             on_progress: Progress | None = None) -> None:
     """Incremental stories for documents numbered from ``base`` (an add).
 
     The new documents get story terms and story pairs; then every existing story
@@ -327,8 +328,10 @@ def join_new(ix: Index, cfg: ScanConfig, base: int, runner: Any = None) -> None:
     stories merge when the new evidence unites them (the merged story keeps the
     id of the larger one). Other stories are left as they are."""
     con = ix.con
-    story_terms_stage(ix, cfg, runner)
-    story_vectors_stage(ix, cfg)
+    story_terms_stage(ix, cfg, runner, on_progress)
+    # an add that makes an index of one language a corpus of several embeds every
+    # document once: the progress bar shows that cost
+    story_vectors_stage(ix, cfg, on_progress)
     story_pairs_stage(ix, cfg, new_from=base)
     new = [int(r[0]) for r in con.execute("SELECT doc FROM documents WHERE doc >= ? ORDER BY doc",
                                           [base]).fetchall()]
