@@ -282,3 +282,22 @@ def test_content_text_from_known_spans_is_the_same(text, strip):
 
     t = tokenize(text, strip_boilerplate=strip)
     assert content_text(text, strip, t.boilerplate) == content_text(text, strip)
+
+
+def test_chinese_story_terms_are_character_bigrams_shared_by_reports_of_one_event():
+    a = story_terms("国务院常务会议星期二审议通过了一项支持农村基础设施建设的新计划。")
+    b = story_terms("新华社电 国务院星期二通过支持农村基础设施建设计划。")
+    c = story_terms("上海队在主场以三比一战胜北京队，继续保持积分榜首位。")
+    assert {"国务", "农村", "基础", "设施"} <= set(a.words) & set(b.words)
+    assert not set(a.words) & set(c.words)
+    assert all(len(w) == 2 for w in a.words)
+
+
+@pytest.mark.parametrize("text, dropped, kept", [
+    ("Die Regierung hat am Dienstag ein neues Programm für die Gemeinden beschlossen, sagte der Minister.",
+     {"die", "der", "dienstag", "hat"}, {"regierung", "programm", "gemeinden"}),
+    ("Two die in crash as the die is cast in the final round of the cup.", set(), {"die", "crash"}),
+])
+def test_story_terms_drop_the_function_words_of_the_text_own_language(text, dropped, kept):
+    words = set(story_terms(text).words)
+    assert not dropped & words and kept <= words

@@ -98,6 +98,8 @@ for _lang, _more in {
         "tr": "bu ve ile günü pazartesi salı çarşamba perşembe cuma cumartesi pazar"}.items():
     _FOREIGN[_lang] = [*_FOREIGN[_lang], *_more.split()]
 _FOREIGN_LANGS = sorted(_FOREIGN)
+#: weight of a Han or kana bigram (overlapping bigrams count each character twice)
+HAN_WEIGHT = 0.5
 #: documents with fewer foreign function words than this keep them all
 FOREIGN_MIN_WORDS = 3
 
@@ -209,6 +211,7 @@ class _Vocabulary:
         self.hash = np.zeros(1024, np.int64)
         self.number = np.zeros(1024, bool)
         self.form_english = np.zeros(1024, bool)  # an English stopword (no term)
+        self.form_han = np.zeros(1024, bool)      # a Han or kana bigram
         self.foreign = np.zeros(1024, np.int32)    # bit j: a function word of _FOREIGN_LANGS[j]
 
     def add_forms(self, new: list[tuple[str, str]]) -> None:
@@ -218,10 +221,12 @@ class _Vocabulary:
             self.form_term = np.resize(self.form_term, size)
             self.form_case = np.resize(self.form_case, size)
             self.form_english = np.resize(self.form_english, size)
+            self.form_han = np.resize(self.form_han, size)
         for k, key in enumerate(new, n):
             self.forms[key] = k
             term, case, h = _classify(key[1])
             self.form_english[k] = term is None and _fold(key[1]) in STOPWORDS
+            self.form_han[k] = bool(_HAN.search(key[1]))
             if term is None:
                 self.form_term[k] = -1
                 continue
@@ -261,6 +266,8 @@ def _extract(docs: Sequence[tuple[str, str | None]]) -> tuple[np.ndarray, ...]:
             toks = _TOKEN.findall(para)
             if not toks:
                 continue
+            if _HAN.search(para):
+                toks = _han_bigrams(toks)
             keys += toks
             lens.append(len(toks))
             lede.append(min(len(toks), max(0, LEDE_WORDS - seen)))
@@ -288,6 +295,8 @@ def _extract(docs: Sequence[tuple[str, str | None]]) -> tuple[np.ndarray, ...]:
     para = np.repeat(np.arange(len(lens), dtype=np.int64), n_tok)
     pos = group_positions(n_tok)
     weight = np.where(pos < np.repeat(np.asarray(lede, np.int64), n_tok), float(LEDE_WEIGHT), 1.0)
+    if voc.form_han[form].any():
+        weight = weight * np.where(voc.form_han[form], HAN_WEIGHT, 1.0)
     term = voc.form_term[form]
     keep = term >= 0
     english = voc.form_english[form]
@@ -317,6 +326,35 @@ def _extract(docs: Sequence[tuple[str, str | None]]) -> tuple[np.ndarray, ...]:
 
 
 _LOWER, _CAPITAL, _OTHER = 0, 1, 2
+# Chinese and Japanese write no spaces: a "word" of the token pattern is a whole
+# clause, which no other report repeats. Their terms are character bigrams instead
+# (a Chinese word is mostly two characters).
+_HAN_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{_HAN_CHARS}]")
+_HAN_RUNS = re.compile(f"[{_HAN_CHARS}]+|[^{_HAN_CHARS}]+")
+
+
+def _han_bigrams(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Tokens with each run of Han or kana characters cut into its overlapping
+    character bigrams (the first keeps the token's sentence-start mark).
+
+    >>> _han_bigrams([("", "国务院会议"), ("", "Xinhua")])
+    [('', '国务'), ('', '务院'), ('', '院会'), ('', '会议'), ('', 'Xinhua')]
+    """
+    out: list[tuple[str, str]] = []
+    for start, tok in toks:
+        if not _HAN.search(tok):
+            out.append((start, tok))
+            continue
+        for piece in _HAN_RUNS.findall(tok):
+            if not _HAN.match(piece):
+                out.append((start, piece))
+            elif len(piece) == 1:
+                out.append((start, piece))
+            else:
+                out.extend((start if k == 0 else "", piece[k:k + 2]) for k in range(len(piece) - 1))
+            start = ""
+    return out
 _FOREIGN_BITS: dict[str, int] = {}
 for _j, _lang in enumerate(_FOREIGN_LANGS):
     for _w in _FOREIGN[_lang]:
