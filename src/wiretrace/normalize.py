@@ -31,7 +31,9 @@ _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:(?:\.\w(?!\w))+\.?)?|%")
 
 # Han ideographs and kana: no spaces between words, so each character is a token
 # (measured against overlapping bigrams in bench/eval_languages.py, see NOTES-lang.md).
-_CJK = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+#: the characters of scripts written without spaces (Han, kana): one token each
+CJK_CHARS = "\u3005\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_CJK = CJK_CHARS
 
 
 @lru_cache(maxsize=1)

@@ -34,6 +34,7 @@ import xxhash
 
 from ._arrays import group_positions
 from .meaning.translation import FUNCTION_WORDS
+from .normalize import CJK_CHARS
 
 __all__ = ["StoryTerms", "story_terms", "story_terms_batch", "term_hash", "line_hash", "KIND_WORD",
            "KIND_NAME", "KIND_NUMBER", "LEDE_WORDS", "LEDE_WEIGHT"]
@@ -329,9 +330,8 @@ _LOWER, _CAPITAL, _OTHER = 0, 1, 2
 # Chinese and Japanese write no spaces: a "word" of the token pattern is a whole
 # clause, which no other report repeats. Their terms are character bigrams instead
 # (a Chinese word is mostly two characters).
-_HAN_CHARS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_HAN = re.compile(f"[{_HAN_CHARS}]")
-_HAN_RUNS = re.compile(f"[{_HAN_CHARS}]+|[^{_HAN_CHARS}]+")
+_HAN = re.compile(f"[{CJK_CHARS}]")
+_HAN_RUNS = re.compile(f"[{CJK_CHARS}]+|[^{CJK_CHARS}]+")
 
 
 def _han_bigrams(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -121,10 +121,7 @@ def story_terms_stage(ix: Index, cfg: ScanConfig, runner: Any, on_progress: Prog
     def tasks() -> Iterator[tuple[int, tuple]]:
         for lo in range(0, len(todo), TERMS_CHUNK):
             need = todo[lo:lo + TERMS_CHUNK].tolist()
-            with ix.need(need) as table:
-                rows = ix.con.execute(f"SELECT d.doc, d.title, d.text FROM {table} n "
-                                      "JOIN documents d ON d.doc = n.doc").fetchall()
-            yield len(need), (strip, rows)
+            yield len(need), (strip, _rows(ix, need))
 
     def done(n: int, cols: dict[str, np.ndarray]) -> None:
         with ix.transaction():
