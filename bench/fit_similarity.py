@@ -48,9 +48,9 @@ from eval_similarity import load_msrp, load_semeval  # noqa: E402
 #: has, added words, and a shorter text that sits inside a longer one (which
 #: adds around it) never raise it
 SIGNS = {"lex": 1, "recall": 1, "emb": 1, "reuse": 1, "names": 1, "numbers": -1, "extra": -1,
-         "inserted": -1, "chars": 1, "contained": -1, "negation": -1, "residual": 1}
+         "inserted": -1, "chars": 1, "contained": -1, "negation": -1, "residual": 1, "emb_centered": 1}
 #: features each regime may use (the others keep a zero coefficient)
-DOC_FEATURES = ("lex", "recall", "emb", "reuse", "names")
+DOC_FEATURES = ("lex", "recall", "emb", "emb_centered", "reuse", "names")
 SENT_FEATURES = ("recall", "emb", "numbers", "extra", "inserted", "chars", "contained", "negation",
                  "residual")
 #: features that need the full compare() (aligned passages) or the encoder
@@ -123,7 +123,8 @@ def extract(rows: list[dict], names: set[str], semantic: bool) -> dict[str, np.n
         # article regime: not extracting them (0) leaves every fitted figure unchanged
         want_k = want if S.gate(max(len(ta), len(tb))) > 0 else want - S.SENT_ONLY
         f = S.features(ta, tb, a_cov, b_cov, encode if semantic else None, want_k,
-                       embed.backend(MODEL).lead_chars, embed.backend(MODEL).calibrate)
+                       embed.backend(MODEL).lead_chars, embed.backend(MODEL).calibrate,
+                       embed.backend(MODEL).centroids() if semantic else None)
         for n in want:
             out[n][k] = f[n]  # 0.0 for a feature not extracted
         if full and k and k % 500 == 0:
@@ -264,6 +265,9 @@ def main(argv=None) -> int:
                     help="comma-separated language pairs to extract besides en-en (default: all)")
     ap.add_argument("--other-limit", type=int, default=None,
                     help="extract at most N non-en-en SemEval pairs (reporting only)")
+    ap.add_argument("--fit-langs", default="en-en",
+                    help="SemEval language pairs the DOC blend is fitted on (comma-separated), or "
+                         "'all' (every extracted pair; CV folds then span every language)")
     args = ap.parse_args(argv)
     semantic = not args.lexical
     global MODEL, WARM, REUSE_LEXICAL
@@ -299,10 +303,13 @@ def main(argv=None) -> int:
     sent_cols = [FEATURES.index(n) for n in SENT_FEATURES if semantic or n not in S.ENCODED]
     Xs = np.c_[[Fs.get(n, np.zeros(len(sem_rows))) for n in FEATURES]].T
     Xm = np.c_[[Fm.get(n, np.zeros(len(ms_rows))) for n in FEATURES]].T
-    en = np.array([k for k, r in enumerate(sem_rows) if r["lang"] == "en-en"])
+    have = np.flatnonzero(~np.isnan(Xs[:, 0]))
+    fit_langs = None if args.fit_langs == "all" else set(args.fit_langs.split(","))
+    en = np.array([k for k in have if fit_langs is None or sem_rows[k]["lang"] in fit_langs])
     y_en = np.array([(4 - sem_rows[k]["overall"]) / 3 for k in en])
     y_ms = np.array([r["label"] for r in ms_rows], dtype=float)
     gold_en = np.array([-sem_rows[k]["overall"] for k in en])
+    fit_name = "en-en" if fit_langs == {"en-en"} else f"fit set ({args.fit_langs})"
 
     def full(beta, cols):
         out = np.zeros(len(FEATURES) + 1)
@@ -327,9 +334,9 @@ def main(argv=None) -> int:
         doc, sent = (np.array(c) for c in S.coefficients(semantic, MODEL))
         print("checking the coefficients in wiretrace.meaning.simscore")
     else:
-        rng = np.random.default_rng(0)
-        fold_en = rng.integers(0, 5, len(en))
-        fold_ms = rng.integers(0, 5, len(ms_rows))
+        # one generator per set: MSRP's folds do not move with the size of the SemEval fit set
+        fold_en = np.random.default_rng(0).integers(0, 5, len(en))
+        fold_ms = np.random.default_rng(1).integers(0, 5, len(ms_rows))
         cv_en = np.zeros(len(en))
         cv_ms = np.zeros(len(ms_rows))
         for f in range(5):
@@ -339,8 +346,15 @@ def main(argv=None) -> int:
             cv_en[fold_en == f] = predict(doc, sent, Xs[ie], Gs[ie], Fs["lexcov"][ie])
             im = np.flatnonzero(fold_ms == f)
             cv_ms[im] = predict(doc, sent, Xm[im], Gm[im], Fm["lexcov"][im])
-        print(f"5-fold CV: en-en Pearson {C.pearson(cv_en, gold_en):.4f}  MSRP AUC "
+        print(f"5-fold CV: {fit_name} Pearson {C.pearson(cv_en, gold_en):.4f}  MSRP AUC "
               f"{C.roc_auc(cv_ms, y_ms.astype(int).tolist()):.4f}")
+        if fit_langs != {"en-en"}:
+            by = defaultdict(list)
+            for j, k in enumerate(en):
+                by[sem_rows[k]["lang"]].append(j)
+            print("   CV per language pair: " + "  ".join(
+                f"{lang} {C.pearson(cv_en[js], gold_en[js]):.3f}" for lang, js in
+                sorted(by.items(), key=lambda x: -len(x[1]))))
         doc = fit_doc(en)
         sent = fit_sent(np.arange(len(ms_rows)))
         if semantic:
@@ -349,14 +363,14 @@ def main(argv=None) -> int:
         else:
             print(f"COEF_LEXICAL_DOC = ({', '.join(f'{v:.3f}' for v in doc)})")
             print(f"COEF_LEXICAL_SENT = ({', '.join(f'{v:.3f}' for v in sent)})")
-    have = np.flatnonzero(~np.isnan(Xs[:, 0]))
     sim_sem = predict(doc, sent, Xs[have], Gs[have], Fs["lexcov"][have])
     sim_ms = predict(doc, sent, Xm, Gm, Fm["lexcov"])
-    report("full fit (DOC fit on en-en, SENT on MSRP; other languages never seen)", sim_sem,
+    report("the coefficients in the code" if args.check else f"full fit (DOC fit on {fit_name}, SENT on MSRP)",
+           sim_sem,
            [sem_rows[k] for k in have], sim_ms, ms_rows)
     for k, n in enumerate(FEATURES):
         if semantic or n not in S.ENCODED:
-            print(f"   feature {n:8s} alone: en-en Pearson {C.pearson(Xs[en, k], gold_en):6.3f}  "
+            print(f"   feature {n:8s} alone: {fit_name} Pearson {C.pearson(Xs[en, k], gold_en):6.3f}  "
                   f"MSRP AUC {C.roc_auc(Xm[:, k], y_ms.astype(int).tolist()):.3f}")
     return 0
 

@@ -237,3 +237,30 @@ def test_one_pair_blend_and_finish_match_the_numpy_forms(z, literal, g, semantic
                                                                 rel=1e-12, abs=1e-15)
     assert S._finish_one(z, literal, g) == pytest.approx(float(S.finish(z, literal, g)),
                                                                 rel=1e-12, abs=1e-15)
+
+
+needs_seeds = pytest.mark.skipif(not (SHARED / "seeds").exists(), reason="../shared/seeds not found")
+
+
+@needs_seeds
+@pytest.mark.slow
+@pytest.mark.skipif(not embed.installed("e5-small"), reason="wiretrace[semantic] not installed")
+def test_reports_of_one_event_grade_alike_across_languages():
+    """Our de/fr/ru translations of the seed Reuters story score about as the English
+    newspaper version does, an independent German report of the event lower, and
+    other events in five languages near 0 (the lead cosines are centred per
+    language: unrelated texts of one language are no longer closer than a
+    translation)."""
+    import json
+
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    wire = next((SHARED / "seeds").glob("001_*.txt")).read_text(encoding="utf-8")[:3000]
+    translated = [wiretrace.compare((fixtures / "translation" / f"{n}.txt").read_text(encoding="utf-8"),
+                                    wire).similarity for n in ("de_full", "fr_full", "ru_full")]
+    independent = wiretrace.compare((fixtures / "translation" / "de_independent.txt").read_text(encoding="utf-8"),
+                                    wire).similarity
+    langs = json.loads((fixtures / "languages.json").read_text(encoding="utf-8"))
+    others = [wiretrace.compare(langs[lang]["unrelated"], wire).similarity for lang in ("de", "ru", "zh", "ar")]
+    others.append(wiretrace.compare(langs["fr"]["dateline"] + " ".join(langs["fr"]["source"]), wire).similarity)
+    assert min(translated) > 0.6 and max(translated) > independent > 0.35, (translated, independent)
+    assert max(others) < 0.2, others

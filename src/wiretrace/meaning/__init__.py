@@ -81,8 +81,7 @@ def enrich(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig
 def _translations(ta: Tokens, tb: Tokens, passages: list[Passage], cfg: CompareConfig) -> list[Passage]:
     """``passages`` plus the translated sentence pairs, when the texts are in two
     known, different languages (per text, cached: a scan meets one text often)."""
-    la = ta.cached("language", lambda: translation.language_of(ta.text))
-    lb = tb.cached("language", lambda: translation.language_of(tb.text))
+    la, lb = translation.text_language(ta), translation.text_language(tb)
     if not la or not lb or la == lb:
         return passages
     try:

