@@ -7,12 +7,12 @@ embedding (multilingual-e5-small, :mod:`wiretrace.meaning.embed`) puts the
 leads of two reports of one event close together whatever their languages.
 
 So, in a corpus of several languages, each document's lead (:func:`lead`) is
-embedded once and centred on its language (:func:`center`), and each
-document's nearest neighbours *in other languages* (:func:`cross_pairs`) whose
-cosine comes near ``story_cross_cos`` become story pairs. :func:`story_score`
-puts such a cosine on the story score's scale: the bar scores exactly
-``story_threshold``, so a pair at the bar joins two single documents, and one
-a little under it adds to a cluster's mean like any story pair (a weak one).
+embedded once, and each document's nearest neighbours *in other languages*
+(:func:`cross_pairs`) whose cosine comes near ``story_cross_cos`` become story
+pairs. :func:`story_score` puts such a cosine on the story score's scale: the
+bar scores exactly ``story_threshold``, so a pair at the bar joins two single
+documents, and one a little under it adds to a cluster's mean like any story
+pair (a weak one).
 Pairs of one language are left to the lexical score, which is stronger there;
 a corpus of one language pays nothing (:func:`is_multilingual`).
 
@@ -36,15 +36,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["BELOW", "LEAD_CHARS", "center", "cross_pairs", "is_multilingual", "lead", "story_score"]
+__all__ = ["BELOW", "LEAD_CHARS", "cross_pairs", "is_multilingual", "lead", "story_score"]
 
 #: characters of a document's content embedded as its lead: the opening
 #: paragraph names the event (and e5 reads ~512 word pieces at most)
 LEAD_CHARS = 600
-#: cosines this far under the bar still count, under the story threshold
-#: (story_score); on the centred scale (:func:`center`), about 0.05 of a plain
-#: e5-small cosine
-BELOW = 0.2
+#: cosines this far under the bar still count, under the story threshold (story_score)
+BELOW = 0.05
 #: rows of the cosine matrix computed at once (a block of 1024 x N floats)
 BLOCK = 1024
 
@@ -61,29 +59,6 @@ def lead(content: str, title: str | None = None, chars: int = LEAD_CHARS) -> str
     if head and not text.startswith(head):
         text = f"{head.rstrip('.')}. {text}"
     return text[:chars]
-
-
-def center(langs: Sequence[str], vecs: np.ndarray, centroids: dict[str, np.ndarray]) -> np.ndarray:
-    """Unit rows of ``vecs`` minus each row's language centroid (``centroids[""]``
-    for a language the table lacks).
-
-    A multilingual encoder gives two unrelated texts of one language a higher
-    cosine than two texts of different languages; centred, the cosine of a
-    German and an English lead reads on the same scale as that of two English
-    ones (SemEval dev cross-language pairs, same story or not: ROC AUC 0.87
-    plain, 0.91 centred).
-
-    >>> c = {"en": np.array([0.0, 1.0]), "": np.array([0.0, 0.0])}
-    >>> [[round(float(x), 2) for x in row] for row in center(["en", "xx"], np.array([[1.0, 1.0], [3.0, 4.0]]), c)]
-    [[1.0, 0.0], [0.6, 0.8]]
-    """
-    vecs = np.asarray(vecs, np.float32)
-    if not len(vecs):
-        return vecs
-    other = centroids[""]
-    out = vecs - np.stack([centroids.get(x, other) for x in langs]).astype(np.float32)
-    norm = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norm > 0, norm, 1.0)
 
 
 def is_multilingual(langs: Sequence[str], min_docs: int = 2) -> bool:
@@ -149,7 +124,7 @@ def story_score(cos: np.ndarray | float, *, min_cos: float, threshold: float) ->
     joins two documents on its own (it scores under the threshold), but it counts
     in a cluster's mean: a third report close to the bar joins the two that agree.
 
-    >>> [round(float(story_score(c, min_cos=0.47, threshold=0.2)), 3) for c in (1.0, 0.47, 0.37, 0.2)]
+    >>> [round(float(story_score(c, min_cos=0.87, threshold=0.2)), 3) for c in (1.0, 0.87, 0.845, 0.8)]
     [1.0, 0.2, 0.1, 0.0]
     """
     c = np.asarray(cos, np.float64)

@@ -144,13 +144,12 @@ def stage_hashes(cfg: ScanConfig, input_path: str, out_dir: str | None,
 
 def cross_language_ready(cfg: ScanConfig) -> bool:
     """Whether a scan can pair reports across languages (``story_languages`` on, and
-    a multilingual model with language centroids installed: :mod:`wiretrace.crosslingual`). Checks the
+    a multilingual model installed: :mod:`wiretrace.crosslingual`). Checks the
     installed packages only; the model loads when a corpus needs it."""
     from ..meaning import embed
 
-    return (bool(cfg.story_languages) and embed.multilingual(cfg.compare)
-            and embed.backend(cfg.compare.embed_model).has_centroids
-            and embed.installed(cfg.compare.embed_model))
+    return bool(cfg.story_languages) and embed.multilingual(cfg.compare) and embed.installed(
+        cfg.compare.embed_model)
 
 
 def effective_config(cfg: ScanConfig) -> ScanConfig:

@@ -25,7 +25,7 @@ import pyarrow as pa
 from ..boilerplate import boilerplate_spans
 from ..candidates import STORY_RANK_SQL, StoryPlan, story_steps
 from ..config import ScanConfig
-from ..crosslingual import BELOW, center, cross_pairs, is_multilingual, lead, story_score
+from ..crosslingual import BELOW, cross_pairs, is_multilingual, lead, story_score
 from ..index import Index
 from ..judge import RELATED_SQL
 from ..normalize import paragraph_spans
@@ -213,12 +213,8 @@ def cross_table(vectors: pa.Table, cfg: ScanConfig, new_from: int | None = None)
     docs = vectors.column("doc").to_numpy()
     vecs = np.asarray(vectors.column("vec").combine_chunks().flatten().to_numpy(), np.float32)
     vecs = vecs.reshape(len(docs), -1) if len(docs) else np.zeros((0, 1), np.float32)
-    langs = vectors.column("lang").to_pylist()
-    from ..meaning import embed
-
-    # cross_language_ready() asks for a model with centroids: the bar is a centred cosine
-    vecs = center(langs, vecs, embed.backend(cfg.compare.embed_model).centroids())
-    a, b, cos = cross_pairs(langs, vecs, k=cfg.story_cross_k, min_cos=cfg.story_cross_cos - BELOW)
+    a, b, cos = cross_pairs(vectors.column("lang").to_pylist(), vecs, k=cfg.story_cross_k,
+                            min_cos=cfg.story_cross_cos - BELOW)
     a, b = docs[a], docs[b]
     if new_from is not None:
         keep = np.maximum(a, b) >= new_from
