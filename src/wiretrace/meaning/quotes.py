@@ -275,17 +275,18 @@ class _Index:
                 sel = np.zeros(len(qh), dtype=bool)
                 for i, j in self.ranges:
                     sel[i:j - 1] = True  # bigrams inside the quote: starts i .. j-2
-                need = np.unique(qh[sel & content])
+                # sorted, duplicates and all: a lookup table for searchsorted needs no unique
+                need = qh[sel & content]
+                need.sort()
                 h = _text_bigrams(self.t)
                 if len(need):
-                    pos = np.minimum(np.searchsorted(need, h), len(need) - 1)
-                    found = np.flatnonzero(need[pos] == h)
-                    # positions grouped by hash, ascending within each (a stable sort)
-                    order = np.argsort(h[found], kind="stable")
-                    hs, fs = h[found][order], found[order].tolist()
-                    uniq, first = np.unique(hs, return_index=True)
-                    last = first[1:].tolist() + [len(fs)]
-                    idx = {u: fs[a:b] for u, a, b in zip(uniq.tolist(), first.tolist(), last)}
+                    pos = need.searchsorted(h)
+                    np.minimum(pos, len(need) - 1, out=pos)
+                    found = (need[pos] == h).nonzero()[0]
+                    # positions grouped by hash, ascending within each; a few dozen hits
+                    # per pair, so a dict of lists beats sorting and splitting arrays
+                    for at, v in zip(found.tolist(), h[found].tolist()):
+                        idx.setdefault(v, []).append(at)
             self._bigrams = idx
         return self._bigrams
 
