@@ -16,7 +16,6 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 from typing import Any, Callable
 
 import numpy as np
@@ -28,6 +27,9 @@ from .boilerplate import boilerplate_spans
 # token ("U.S.", "U.N") because every inner part is a single letter; "%" is a
 # word of its own. Written for speed: see BENCHMARKS.md (tokenize).
 _TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:(?:\.\w(?!\w))+\.?)?|%")
+# The same pattern for ASCII text, where \w and \d mean the same in both modes: re's
+# ASCII tests are table lookups, its Unicode ones are not (~20% faster on the seed)
+_TOKEN_RE_ASCII = re.compile(_TOKEN_RE.pattern, re.ASCII)
 
 # Han ideographs and kana: no spaces between words, so each character is a token
 # (measured against overlapping bigrams in bench/eval_languages.py, see NOTES-lang.md).
@@ -61,14 +63,14 @@ def _wide_regexes() -> tuple[re.Pattern, re.Pattern]:
 
 
 def _token_regex(text: str) -> re.Pattern:
-    """:data:`_TOKEN_RE`, or the wide regex for text with CJK characters, combining
-    marks or Arabic number separators.
+    """:data:`_TOKEN_RE` (its ASCII twin for ASCII text), or the wide regex for text
+    with CJK characters, combining marks or Arabic number separators.
 
-    >>> _token_regex("Café au lait") is _TOKEN_RE
-    True
+    >>> _token_regex("Café au lait") is _TOKEN_RE, _token_regex("Cafe") is _TOKEN_RE_ASCII
+    (True, True)
     """
     if text.isascii():  # O(1) in CPython: the flag is stored on the string
-        return _TOKEN_RE
+        return _TOKEN_RE_ASCII
     need, wide = _wide_regexes()
     return wide if need.search(text) else _TOKEN_RE
 
@@ -177,12 +179,12 @@ def _entry(raw: str) -> tuple[str, int, bool]:
     return e
 
 
-def _join_tokens(forms, idl, spans, caps, at, joined):
+def _join_tokens(forms, idl, starts, ends, caps, at, joined):
     """Fold token ``i`` (for ``i`` in ``at``, ascending) into the token before it when
     ``joined(prev_form, prev_span, form, span)`` returns the form of the joined token;
     offsets span both words. Only the positions in ``at`` are visited, so the
     common case (no join) costs nothing per token."""
-    forms, idl, spans = list(forms), list(idl), list(spans)
+    forms, idl, starts, ends = list(forms), list(idl), list(starts), list(ends)
     gone: set[int] = set()
     for i in at:
         p = i - 1
@@ -190,31 +192,30 @@ def _join_tokens(forms, idl, spans, caps, at, joined):
             p -= 1
         if p < 0 or i in gone:
             continue
-        new = joined(forms[p], spans[p], forms[i], spans[i])
+        new = joined(forms[p], (starts[p], ends[p]), forms[i], (starts[i], ends[i]))
         if new is None:
             continue
-        forms[p], idl[p], spans[p] = new, form_id(new), (spans[p][0], spans[i][1])
+        forms[p], idl[p], ends[p] = new, form_id(new), ends[i]
         gone.add(i)
     caps = list(caps)
-    # few joins per text: deleting in place beats rebuilding four lists
+    # few joins per text: deleting in place beats rebuilding five lists
     for k in sorted(gone, reverse=True):
-        del forms[k], idl[k], spans[k], caps[k]
-    return forms, idl, spans, caps
+        del forms[k], idl[k], starts[k], ends[k], caps[k]
+    return forms, idl, starts, ends, caps
 
 
-def _merge_variants(forms, idl, spans, caps):
+def _merge_variants(forms, idl, starts, ends, caps):
     """Join multi-word variants ("per cent") into one token spanning both words."""
     at = [i for i, f in enumerate(forms) if f in _MERGE_SECOND]
-    return _join_tokens(forms, idl, spans, caps, at,
+    return _join_tokens(forms, idl, starts, ends, caps, at,
                         lambda pf, psp, f, sp: _MERGES.get((pf, f)) if sp[0] - psp[1] <= 2 else None)
 
 
-def _join_broken_words(text, forms, idl, spans, caps):
+def _join_broken_words(text, forms, idl, starts, ends, caps):
     """Join words hyphenated across a line break ("gov-\\nernment") into one token."""
-    starts = [s for s, _ in spans]
     at = sorted({bisect_left(starts, m.end()) for m in _BREAK_HYPHEN.finditer(text)})
     at = [i for i in at if 0 < i < len(forms)]
-    return _join_tokens(forms, idl, spans, caps, at,
+    return _join_tokens(forms, idl, starts, ends, caps, at,
                         lambda pf, psp, f, sp: pf + f if f[:1].islower()
                         and _LINEBREAK_HYPHEN.search(text, psp[1], sp[0]) else None)
 
@@ -287,6 +288,15 @@ def cjk_share(tokens: Tokens) -> float:
         1 for f in tokens.forms if len(f) == 1 and _CJK_CHAR.match(f)) / len(tokens.forms))
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE_SEP = re.compile(r"\n[ \t]*\n\s*")
+_INDENTED = re.compile(r"[ \t]{2,}\S")
+_INDENT_SEP = re.compile(r"\n(?=[ \t]{2,}\S)")
+_LINE_SEP = re.compile(r"\n\s*")
+#: a line ending in one of these (before trailing spaces) ends a sentence
+_LINE_END = frozenset(".!?:\"'”’)]。！？؟」』»")
+
+
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Paragraphs as character spans, stripped of surrounding whitespace.
 
@@ -300,19 +310,21 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """
     if not text.strip():
         return []
-    if re.search(r"\n[ \t]*\n", text):
-        seps = re.compile(r"\n[ \t]*\n\s*")
+    if _BLANK_LINE.search(text):
+        seps = _BLANK_LINE_SEP
     else:
         lines = [ln for ln in text.split("\n") if ln.strip()]
-        indented = sum(1 for ln in lines[1:] if re.match(r"[ \t]{2,}\S", ln))
+        indented = sum(1 for ln in lines[1:] if _INDENTED.match(ln))
         if len(lines) > 2 and indented >= 1 and indented < len(lines) - 1:
-            seps = re.compile(r"\n(?=[ \t]{2,}\S)")
+            seps = _INDENT_SEP
         else:
-            ends_sentence = sum(1 for ln in lines if re.search(r"[.!?:\"'”’)\]。！？؟」』»]\s*$", ln))
+            # the line's last character that is not a space (lines are not blank);
+            # a regex search for "[…]\s*$" tried every position of the line
+            ends_sentence = sum(1 for ln in lines if ln.rstrip()[-1] in _LINE_END)
             if len(lines) > 3 and ends_sentence < 0.5 * len(lines):
                 seps = None
             else:
-                seps = re.compile(r"\n\s*")
+                seps = _LINE_SEP
     spans: list[tuple[int, int]] = []
     pos = 0
     pieces = [(m.start(), m.end()) for m in seps.finditer(text)] if seps else []
@@ -403,19 +415,20 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
     'per cent'
     """
     matches = list(_token_regex(text).finditer(text))
-    spans = list(map(re.Match.span, matches))
+    # starts and ends as two flat lists of ints: each converts to numpy at C speed
+    starts = list(map(re.Match.start, matches))
+    ends = list(map(re.Match.end, matches))
     get = (_CACHE if len(_CACHE) < 500_000 else _reset_cache()).get
     entries = [get(r) or _entry(r) for r in map(re.Match.group, matches)]
     # one C-level transpose instead of a list comprehension per field
     forms, idl, caps = (list(c) for c in zip(*entries)) if entries else ([], [], [])
     if not _MERGE_SECOND.isdisjoint(forms):
-        forms, idl, spans, caps = _merge_variants(forms, idl, spans, caps)
+        forms, idl, starts, ends, caps = _merge_variants(forms, idl, starts, ends, caps)
     if "-\n" in text or "-\r\n" in text:
-        forms, idl, spans, caps = _join_broken_words(text, forms, idl, spans, caps)
+        forms, idl, starts, ends, caps = _join_broken_words(text, forms, idl, starts, ends, caps)
     paragraphs = paragraph_spans(text)
-    # a flat list of ints converts ~5x faster than a list of pairs
-    sp = np.array(list(chain.from_iterable(spans)), dtype=np.int64).reshape(-1, 2)
-    st, en = sp[:, 0].copy(), sp[:, 1].copy()
+    st = np.array(starts, dtype=np.int64)
+    en = np.array(ends, dtype=np.int64)
     ids = np.asarray(idl, dtype=np.int64)
     if paragraphs:
         pstarts = np.asarray([p[0] for p in paragraphs], dtype=np.int64)
@@ -432,4 +445,4 @@ def tokenize(text: str, *, strip_boilerplate: bool = True) -> Tokens:
         hi = np.searchsorted(st, e, side="left")
         boiler[lo:hi] = True
     return Tokens(text, st, en, forms, ids, para, paragraphs, boiler, bspans,
-                  np.asarray(caps, dtype=bool), st.tolist())
+                  np.asarray(caps, dtype=bool), starts)

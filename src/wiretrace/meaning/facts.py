@@ -247,7 +247,7 @@ def mentions(t: Tokens, i: int, j: int, known_caps: frozenset[str] = frozenset()
     else:
         off = 0
     out: list[Fact] = []
-    if not caps[i:j].any():
+    if not np.count_nonzero(caps[i:j]):  # ndarray.any() costs ~2x more on a sentence
         return out
     k = i
     while k < j:

@@ -57,8 +57,12 @@ def _clean_name(name: str) -> str:
     return " ".join(keep).rstrip(".,")
 
 
-# `` and '' are the opening and closing marks of Penn-Treebank-tokenized text
-_MARK_RE = re.compile(r"``|''|[“”\"]")
+# `` and '' are the opening and closing marks of Penn-Treebank-tokenized text.
+# Written as one character class first, then the second ` or ' checked behind:
+# "``|''|[…]" starts with an alternation, so re tried the whole pattern at every
+# position of the text; a leading class lets it skip to the next candidate
+# character (3x faster on the seed pair), and the matches are the same.
+_MARK_RE = re.compile(r"[`'“”\"](?:(?<=`)`|(?<=')'|(?<=[“”\"]))")
 # each mark as the kind it is: opening “, closing ” or either "
 _KIND = {"“": "“", "``": "“", "”": "”", "''": "”", '"': '"'}
 # Other languages' marks, looked for only in a text that has one: « » (fr es it ru tr
@@ -66,7 +70,7 @@ _KIND = {"“": "“", "``": "“", "”": "”", "''": "”", '"': '"'}
 # „ “ and „ ” (de pl: there “ closes), ‚ ‘ (de single quotes; ‚ is never an
 # apostrophe), 「 」 and 『 』 (zh ja).
 _INTL_MARKS = "«»„‚「」『』"
-_INTL_MARK_RE = re.compile(r"``|''|[“”\"«»„‚‘「」『』]")
+_INTL_MARK_RE = re.compile(r"[`'“”\"«»„‚‘「」『』](?:(?<=`)`|(?<=')'|(?<=[“”\"«»„‚‘「」『』]))")
 _INTL_KIND = {**_KIND, "«": "“", "»": "”", "„": "“", "‚": "“", "「": "“", "」": "”", "『": "“", "』": "”"}
 _ALL_MARKS = frozenset('"“') | frozenset(_INTL_MARKS)
 
@@ -266,22 +270,23 @@ class _Index:
                 # bigrams of two stopwords never vote (see _best_window): leave them out,
                 # they are the most frequent ones in the other text
                 qt = self.qt
-                qh = qt.cached("bigram_hashes", lambda: _bigram_hashes(qt.ids))
+                qh = _text_bigrams(qt)
                 content = qt.cached("content_bigrams", lambda: _content_mask(qt))
                 sel = np.zeros(len(qh), dtype=bool)
                 for i, j in self.ranges:
                     sel[i:j - 1] = True  # bigrams inside the quote: starts i .. j-2
-                need = np.unique(qh[sel & content])
-                h = self.t.cached("bigram_hashes", lambda: _bigram_hashes(self.t.ids))
+                # sorted, duplicates and all: a lookup table for searchsorted needs no unique
+                need = qh[sel & content]
+                need.sort()
+                h = _text_bigrams(self.t)
                 if len(need):
-                    pos = np.minimum(np.searchsorted(need, h), len(need) - 1)
-                    found = np.flatnonzero(need[pos] == h)
-                    # positions grouped by hash, ascending within each (a stable sort)
-                    order = np.argsort(h[found], kind="stable")
-                    hs, fs = h[found][order], found[order].tolist()
-                    uniq, first = np.unique(hs, return_index=True)
-                    last = first[1:].tolist() + [len(fs)]
-                    idx = {u: fs[a:b] for u, a, b in zip(uniq.tolist(), first.tolist(), last)}
+                    pos = need.searchsorted(h)
+                    np.minimum(pos, len(need) - 1, out=pos)
+                    found = (need[pos] == h).nonzero()[0]
+                    # positions grouped by hash, ascending within each; a few dozen hits
+                    # per pair, so a dict of lists beats sorting and splitting arrays
+                    for at, v in zip(found.tolist(), h[found].tolist()):
+                        idx.setdefault(v, []).append(at)
             self._bigrams = idx
         return self._bigrams
 
@@ -292,13 +297,20 @@ class _Index:
         return hits >= max(2, 0.3 * len(content))
 
 
-def _best_window(q: list[str], qids: np.ndarray, index: _Index) -> tuple[int, int] | None:
-    """The stretch of the other text that best matches the quote words (bigram votes on diagonals)."""
+def _text_bigrams(t: Tokens) -> np.ndarray:
+    """The bigram hashes of a whole text, once per text: a quote's are a slice of them
+    (hashing each quote on its own cost more, mostly numpy's errstate)."""
+    return t.cached("bigram_hashes", lambda: _bigram_hashes(t.ids))
+
+
+def _best_window(q: list[str], qh: np.ndarray, index: _Index) -> tuple[int, int] | None:
+    """The stretch of the other text that best matches the quote words ``q`` (bigram
+    hashes ``qh``) by bigram votes on diagonals."""
     if len(q) < 2:
         return None
     bigrams = index.bigrams
     hits = []
-    for k, h in enumerate(_bigram_hashes(qids).tolist()):
+    for k, h in enumerate(qh.tolist()):
         if (q[k] in _STOP_FORMS and q[k + 1] in _STOP_FORMS) or h not in bigrams:
             continue
         hits.extend((k, pos) for pos in bigrams[h])
@@ -325,6 +337,7 @@ def compare_quotes(t: Tokens, quotes: list[Quote], other: Tokens, other_quotes: 
         return quotes, []
     ranges = [_token_range(t, qt.start, qt.end) for qt in quotes]
     index = _Index(other, ranges, t)
+    qh = _text_bigrams(t)
     out: list[Quote] = []
     conflicts: list[Conflict] = []
     for qt, (i, j) in zip(quotes, ranges):
@@ -333,7 +346,7 @@ def compare_quotes(t: Tokens, quotes: list[Quote], other: Tokens, other_quotes: 
             out.append(Quote(qt.start, qt.end, qt.text, qt.speaker, "exact"))
             continue
         status = "unmatched"
-        found = _window_ops(q, t.ids[i:j], index, other)
+        found = _window_ops(q, qh[i:j - 1], index, other)
         if found is not None:
             lo, ops = found
             eq = [k for k, op in enumerate(ops) if op.tag == "equal"]
@@ -359,10 +372,10 @@ def compare_quotes(t: Tokens, quotes: list[Quote], other: Tokens, other_quotes: 
     return out, conflicts
 
 
-def _window_ops(q: list[str], qids: np.ndarray, index: _Index, other: Tokens) -> tuple[int, list] | None:
-    """Where the quote words ``q`` best match in ``other``: the window start and the
-    word opcodes of the quote against that window."""
-    win = _best_window(q, qids, index) if index.may_hold(q) else None
+def _window_ops(q: list[str], qh: np.ndarray, index: _Index, other: Tokens) -> tuple[int, list] | None:
+    """Where the quote words ``q`` (bigram hashes ``qh``) best match in ``other``: the
+    window start and the word opcodes of the quote against that window."""
+    win = _best_window(q, qh, index) if index.may_hold(q) else None
     if win is None:
         return None
     lo, hi = win
@@ -387,7 +400,7 @@ def altered_runs(t: Tokens, quote: Quote, other: Tokens) -> list[tuple[int, int,
     if not q or " " + " ".join(q) + " " in other.cached(
             "quote_joined", lambda: " " + " ".join(other.forms) + " "):
         return []
-    found = _window_ops(q, t.ids[i:j], _Index(other, [(i, j)], t), other)
+    found = _window_ops(q, _text_bigrams(t)[i:j - 1], _Index(other, [(i, j)], t), other)
     if found is None:
         return []
     lo, ops = found

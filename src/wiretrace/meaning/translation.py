@@ -73,6 +73,9 @@ _SCRIPTS = [
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _NON_LATIN = re.compile(r"[\u0370-\u06ff\u0e00-\u0e7f\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7af]+")
 _WORDS = re.compile(r"[^\W\d_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+#: every ASCII character but a letter, as a space (a run of ASCII letters is a _WORDS match)
+_NOT_LETTER = {i: " " for i in range(128) if not chr(i).isalpha()}
 #: a language needs at least this many function-word hits, and this lead over the runner-up
 _MIN_HITS = 5
 _MIN_LEAD = 1.5
@@ -108,22 +111,25 @@ def language_of(text: str) -> str:
     ''
     """
     sample = text[:2000]
-    words = _WORDS.findall(sample.casefold())
+    words = _letter_runs(sample.casefold())
     if not words:
         return ""
     cyrillic = False
     if not sample.isascii():
         letters = sum(map(len, words))
-        other = "".join(_NON_LATIN.findall(sample))
+        # the script ranges all lie outside ASCII: look for them among those characters only
+        other = "".join(_NON_LATIN.findall("".join(_NON_ASCII.findall(sample))))
         if other:
             for lang, pattern in _SCRIPTS:
                 if len(pattern.findall(other)) >= max(5, 0.2 * letters):
                     return lang
             cyrillic = len(_CYRILLIC.findall(other)) >= 0.3 * letters
-    counts: Counter[str] = Counter()
-    for w, n in Counter(words).items():
-        for lang in _WORD_LANG.get(w, ()):
-            counts[lang] += n
+    counts: dict[str, int] = {}
+    seen = Counter(words)
+    for w in seen.keys() & _WORD_LANG.keys():  # the function words only (~1 word in 10)
+        n = seen[w]
+        for lang in _WORD_LANG[w]:
+            counts[lang] = counts.get(lang, 0) + n
     ranked = sorted(((n, lang) for lang, n in counts.items() if (lang == "ru") == cyrillic), reverse=True)
     if not ranked or ranked[0][0] < _MIN_HITS:
         return ""
@@ -141,6 +147,23 @@ def text_language(t: Tokens) -> str:
     'de'
     """
     return t.cached("language", lambda: language_of(t.text))
+
+
+def _letter_runs(folded: str) -> list[str]:
+    """``_WORDS.findall(folded)``: the runs of letters. Text whose letters and digits
+    are all ASCII (English, and English with curly quotes or dashes) takes a
+    translate and a split, ~5x faster than the regex (language_of runs on both
+    texts of every pair of a multilingual comparison).
+
+    >>> _letter_runs("it’s 10:30 — don't_stop"), _letter_runs("straße 5x")
+    (['it', 's', 'don', 't', 'stop'], ['straße', 'x'])
+    """
+    if not folded.isascii():
+        if any(c.isalnum() for c in _NON_ASCII.findall(folded)):
+            return _WORDS.findall(folded)
+        # the characters outside ASCII are no word characters: each separates words
+        folded = folded.encode("ascii", "replace").decode("ascii")
+    return folded.translate(_NOT_LETTER).split()
 
 
 def _is_cjk(lang: str) -> bool:
