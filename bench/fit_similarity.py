@@ -1,11 +1,12 @@
 """Fit the coefficients of ``Comparison.similarity`` (wiretrace.meaning.simscore).
 
-Dev data only: SemEval-2022 task 8 training sample (en-en pairs; target
-(4 - Overall) / 3) and MSRP train (label Quality). Two regimes, blended by the
+Dev data only: SemEval-2022 task 8 training sample (en-en pairs, or every
+language with --fit-langs all; target (4 - Overall) / 3) and MSRP train (label
+Quality). Two regimes, blended by the
 shorter text's length (``simscore.gate``):
 
 - DOC, a linear blend of the article features fitted by least squares on the
-  en-en pairs, each slope held to its natural sign (non-negative least
+  --fit-langs pairs (default en-en), each slope held to its natural sign (non-negative least
   squares; unconstrained ridge, --free, gains ~0.01 on en-en but loses on
   every other language);
 - SENT, a logistic model of the sentence features fitted on the MSRP pairs
@@ -16,6 +17,8 @@ shorter text's length (``simscore.gate``):
 Run once per mode:
 
     python bench/fit_similarity.py                 # semantic, default model (needs wiretrace[semantic])
+    python bench/fit_similarity.py --model e5-small --reuse-lexical --msrp-limit 400 --fit-langs all
+                                                   # the e5-small constants now in simscore
     python bench/fit_similarity.py --model minilm  # semantic, another embedding model
     python bench/fit_similarity.py --lexical       # lexical features only
     python bench/fit_similarity.py --check         # figures of the constants now in the code
@@ -23,7 +26,7 @@ Run once per mode:
 It prints the fitted coefficients (paste them into COEF_* in simscore),
 5-fold cross-validated figures (each fold predicted by coefficients fitted
 without it, on both data sets) and full-fit figures: Pearson of similarity vs
--Overall (en-en and every language pair; only en-en is ever fitted on), MSRP
+-Overall (en-en and every language pair; only the --fit-langs pairs are fitted on), MSRP
 ROC AUC, and the share of SemEval pairs at or above the corpus scan's story
 threshold by Overall. Features are cached per name under bench/out/, so a new
 feature only costs its own extraction; --refresh recomputes them all.

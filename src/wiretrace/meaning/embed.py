@@ -72,7 +72,7 @@ class Backend:
     multilingual = False
     #: per-language mean lead vectors shipped with wiretrace
     #: (``meaning/data/<name>_centroids.npz``, written by bench/fit_centroids.py);
-    #: False: the backend has none and the story similarity takes plain cosines
+    #: False: the backend has none (the similarity feature ``emb_centered`` stays 0)
     has_centroids = False
 
     def __init__(self) -> None:

@@ -3,7 +3,8 @@
 Two regimes, blended by the length of the longer text (:func:`gate`):
 
 - **articles** (DOC): a linear blend, fitted by least squares on SemEval-2022
-  task 8 en-en pairs (target (4 - Overall) / 3);
+  task 8 dev pairs (target (4 - Overall) / 3): en-en for the lexical mode and
+  MiniLM, all 10 languages for e5-small;
 - **sentences** (SENT): a logistic model, fitted on MSRP train (paraphrase or
   not), whose features say *how* two short texts differ, which is what decides
   a paraphrase once the topic is shared.
@@ -108,7 +109,7 @@ ENCODED = frozenset({"emb", "residual", "emb_centered"})
 
 # Fitted by `python bench/fit_similarity.py` (semantic, once per embedding model:
 # --model) and `... --lexical`; see the module docstring. Order: intercept, then
-# FEATURES. DOC is a linear blend (fitted on SemEval-2022 en-en article pairs,
+# FEATURES. DOC is a linear blend (fitted on SemEval-2022 article pairs,
 # graded); SENT is a logistic model (fitted on MSRP sentence pairs, binary): a
 # probability is the natural scale for "same statement or not", and least squares
 # on 0/1 labels ranks worse. Cosines enter calibrated (``embed.Backend.calibrate``).
