@@ -352,18 +352,6 @@ def _lead_chars(model: str | None) -> int:
     return backend(model).lead_chars
 
 
-def _calibrate(model: str | None):
-    from .embed import backend
-
-    return backend(model).calibrate
-
-
-def _centroids(model: str | None) -> dict[str, np.ndarray] | None:
-    from .embed import backend
-
-    return backend(model).centroids()
-
-
 def centered_cosine(va: np.ndarray, vb: np.ndarray, ca: np.ndarray, cb: np.ndarray) -> float:
     """Cosine of two embeddings after subtracting each one's language centroid.
 
@@ -529,15 +517,16 @@ def similarity(ta: Tokens, tb: Tokens, passages, a_cov: float, b_cov: float, cfg
     """
     if len(ta) == 0 or len(tb) == 0:
         return 0.0
-    from .embed import encoder, semantic_active
+    from .embed import backend, encoder, semantic_active
 
     semantic = semantic_active(cfg)
     model = cfg.embed_model
     g = gate(max(len(ta), len(tb)))
     try:
+        b = backend(model)  # one lookup per pair: its lead length, calibration and centroids
         f = features(ta, tb, a_cov, b_cov, encoder(cfg) if semantic else None,
-                     _needed(semantic, g > 0, model), _lead_chars(model), _calibrate(model),
-                     _centroids(model) if semantic else None)
+                     _needed(semantic, g > 0, model), b.lead_chars, b.calibrate,
+                     b.centroids() if semantic else None)
     except RuntimeError:  # the backend failed mid-run: lexical features only
         semantic = False
         f = features(ta, tb, a_cov, b_cov, None, _needed(False, g > 0))
